@@ -1,0 +1,58 @@
+#include "mount_plan.h"
+
+#include <gtest/gtest.h>
+
+namespace vx {
+namespace {
+
+TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
+  MountPlan plan{{
+      {MountKind::kTmpfs, "", "/tmp"},
+      {MountKind::kRoBind, "/usr", "/usr"},
+      {MountKind::kBind, "/home/a b/proj ü", "/home/a b/proj ü"},
+      {MountKind::kRoBind, "/opt/x\\y", "/opt/x\\y", true},
+      {MountKind::kDevBind, "/dev/null", "/dev/null"},
+      {MountKind::kDir, "", "/run/user/1000"},
+      {MountKind::kSymlink, "usr/lib", "/lib"},
+      {MountKind::kProc, "", "/proc"},
+      {MountKind::kDev, "", "/dev"},
+      {MountKind::kBind, "/a\nb\t#c", "/d", true},
+  }};
+  std::string text = format_mount_plan(plan);
+  auto parsed = parse_mount_plan(text, "t");
+  ASSERT_TRUE(parsed.has_value()) << format_error(parsed.error());
+  EXPECT_EQ(*parsed, plan);
+  EXPECT_NE(text.find("bind /home/a\\040b/proj\\040ü /home/a\\040b/proj\\040ü\n"), std::string::npos);
+  EXPECT_NE(text.find("ro-bind-try /opt/x\\134y"), std::string::npos);
+}
+
+TEST(MountPlan, SkipsCommentsAndBlankLinesAndExpandsVariables) {
+  auto parsed = parse_mount_plan("# profile\n\n  ro-bind $VENV ${VENV}/x  \nsymlink usr/bin /bin\n",
+                                 "p", {{"VENV", "/p/.venv"}});
+  ASSERT_TRUE(parsed.has_value());
+  ASSERT_EQ(parsed->ops.size(), 2u);
+  EXPECT_EQ(parsed->ops[0], (MountOp{MountKind::kRoBind, "/p/.venv", "/p/.venv/x"}));
+  EXPECT_EQ(parsed->ops[1], (MountOp{MountKind::kSymlink, "usr/bin", "/bin"}));
+}
+
+TEST(MountPlan, ErrorsNameOriginAndLine) {
+  auto bad_kind = parse_mount_plan("tmpfs /tmp\nbindd /a /b\n", "f.mounts");
+  ASSERT_FALSE(bad_kind.has_value());
+  EXPECT_EQ(bad_kind.error().what, "f.mounts:2");
+  EXPECT_NE(bad_kind.error().why.find("bindd"), std::string::npos);
+
+  auto arity = parse_mount_plan("\nro-bind /usr\n", "g");
+  ASSERT_FALSE(arity.has_value());
+  EXPECT_EQ(arity.error().what, "g:2");
+
+  auto var = parse_mount_plan("bind $NOPE /x\n", "h");
+  ASSERT_FALSE(var.has_value());
+  EXPECT_NE(var.error().why.find("$NOPE"), std::string::npos);
+
+  EXPECT_FALSE(parse_mount_plan("tmpfs relative\n", "i").has_value());
+  EXPECT_FALSE(parse_mount_plan("tmpfs-try /x\n", "j").has_value());
+  EXPECT_FALSE(parse_mount_plan("bind /a\\04 /x\n", "k").has_value());
+}
+
+}  // namespace
+}  // namespace vx
