@@ -45,13 +45,13 @@ void warn(const std::string& message);
 // GCC 12's std::expected has no and_then/transform; these keep call sites flat.
 #define VX_CONCAT_(a, b) a##b
 #define VX_CONCAT(a, b) VX_CONCAT_(a, b)
-#define TRY(expr)                                                 \
-  do {                                                            \
-    auto vx_try_result_ = (expr);                                 \
+#define TRY(expr)                                                              \
+  do {                                                                         \
+    auto vx_try_result_ = (expr);                                              \
     if (!vx_try_result_) return ::vx::fail(std::move(vx_try_result_.error())); \
   } while (0)
-#define TRY_ASSIGN(var, expr)                                                       \
-  auto VX_CONCAT(vx_try_, __LINE__) = (expr);                                       \
-  if (!VX_CONCAT(vx_try_, __LINE__))                                                \
-    return ::vx::fail(std::move(VX_CONCAT(vx_try_, __LINE__).error()));             \
+#define TRY_ASSIGN(var, expr)                                           \
+  auto VX_CONCAT(vx_try_, __LINE__) = (expr);                           \
+  if (!VX_CONCAT(vx_try_, __LINE__))                                    \
+    return ::vx::fail(std::move(VX_CONCAT(vx_try_, __LINE__).error())); \
   auto var = std::move(*VX_CONCAT(vx_try_, __LINE__))

@@ -1,5 +1,129 @@
 // venv-exec: the table of contents of a launch. Dispatch on argv[0] and the subcommand, then
-// call the pipeline steps in order. No logic lives here.
-#include "error.h"
+// call the pipeline steps in order; the steps hold the logic.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int main() { return vx::kExitLauncherFailed; }
+#include <cstdio>
+
+#include "cli.h"
+#include "error.h"
+#include "host.h"
+#include "invocation.h"
+#include "nested.h"
+#include "plan_sandbox.h"
+#include "request.h"
+#include "seccomp.h"
+#include "signals.h"
+#include "spawn.h"
+#include "supervise.h"
+#include "venv.h"
+
+namespace vx {
+namespace {
+
+// Inside a sandbox: run the target in place, under the filter and namespaces already there.
+int run_nested(const HostFacts& host, const Invocation& inv) {
+  std::vector<std::string> words = inv.args;
+  std::string file;
+  if (inv.command == Command::kEntrypoint) {
+    auto entry = locate_argv0(host);
+    if (!entry) return report(entry.error()), kExitLauncherFailed;
+    std::string bin = entry->substr(0, entry->rfind('/'));
+    file = bin.substr(0, bin.rfind('/')) + "/venv-exec/real/" + inv.entrypoint;
+    words.insert(words.begin(), *entry);
+  } else {
+    if (words.empty()) words.push_back(access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
+    file = words.front();
+  }
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  if (file.find('/') != std::string::npos) {
+    execv(file.c_str(), argv.data());
+  } else {
+    execvp(file.c_str(), argv.data());
+  }
+  Error e = Error::from_errno("run " + file);
+  e.exit_code = errno == ENOENT ? kExitNotFound : kExitCannotExecute;
+  report(e);
+  return e.exit_code;
+}
+
+Expected<void> prepare_venv_dirs(const Venv& venv) {
+  if (venv.dir.empty()) return {};
+  for (const char* sub : {"/home", "/cache"}) {
+    std::string dir = venv.dir + sub;
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return fail(Error::from_errno("create " + dir, "check that the venv is writable"));
+  }
+  return {};
+}
+
+Expected<int> launch(const HostFacts& host, const Invocation& inv) {
+  ParsedArgs cli;
+  Target target;
+  if (inv.command == Command::kEntrypoint) {
+    target.entrypoint = inv.entrypoint;
+    target.shell = inv.entrypoint == "shell";
+    target.words = inv.args;
+    if (!target.shell) target.words.insert(target.words.begin(), inv.entrypoint);
+  } else {
+    TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
+    cli = std::move(parsed);
+    if (cli.help) return std::fputs(usage_text().c_str(), stdout), 0;
+    if (cli.version) return std::puts("venv-exec " VX_VERSION), 0;
+    target.shell = inv.command == Command::kShell;
+    target.words = cli.rest;
+    if (!target.shell && target.words.empty())
+      return fail(Error::make("venv-exec", "no command given",
+                              "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
+  }
+  TRY_ASSIGN(early, gather_options(host, {}, cli.options));
+  Expected<Venv> venv = find_venv(early.venv, host);
+  if (inv.command == Command::kEntrypoint) {
+    TRY_ASSIGN(entry, locate_argv0(host));
+    venv = venv_for_entrypoint(entry);
+  }
+  if (!venv) return fail(venv.error());
+  TRY(prepare_venv_dirs(*venv));
+  TRY_ASSIGN(request, build_request(host, *venv, early, target));
+  TRY_ASSIGN(plan, plan_sandbox(request));
+  if (early.verbose) std::fputs(("venv-exec: plan\n" + format_sandbox_plan(plan)).c_str(), stderr);
+  TRY_ASSIGN(program_filter, prepare_program_filter(plan.seccomp));
+  if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
+    warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
+  BpfProgram init = init_filter();
+  sigset_t supervised = supervised_signals();
+  sigprocmask(SIG_BLOCK, &supervised, nullptr);
+  TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
+  return supervise(sandbox, plan);
+}
+
+}  // namespace
+}  // namespace vx
+
+int main(int argc, char** argv, char** envp) {
+  using namespace vx;
+  auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp);
+  if (!host) return report(host.error()), kExitLauncherFailed;
+  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  Invocation inv = classify_invocation(host->argv0, args);
+  switch (inv.command) {
+    case Command::kEntrypoint:
+    case Command::kRun:
+    case Command::kShell: {
+      if (inside_sandbox()) return run_nested(*host, inv);
+      auto code = launch(*host, inv);
+      if (!code) return report(code.error()), code.error().exit_code;
+      return *code;
+    }
+    case Command::kInstall:
+    case Command::kUninstall:
+    case Command::kPs:
+    case Command::kCheck:
+      report(Error::make(args.front(), "not implemented in this build"));
+      return kExitLauncherFailed;
+  }
+  return kExitLauncherFailed;
+}

@@ -40,8 +40,7 @@ bool unescape(std::string_view in, std::string& out) {
       out += in[i];
       continue;
     }
-    if (i + 3 >= in.size() || !is_octal(in[i + 1]) || !is_octal(in[i + 2]) ||
-        !is_octal(in[i + 3]))
+    if (i + 3 >= in.size() || !is_octal(in[i + 1]) || !is_octal(in[i + 2]) || !is_octal(in[i + 3]))
       return false;
     out += static_cast<char>((in[i + 1] - '0') * 64 + (in[i + 2] - '0') * 8 + (in[i + 3] - '0'));
     i += 3;
@@ -154,22 +153,23 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
     for (const auto& k : kKinds)
       if (k.word == keyword) entry = &k;
     if (entry == nullptr)
-      return fail(line_error(origin, line_no, "unknown mount operation '" +
-                                                  std::string(words[0]) + "'"));
+      return fail(
+          line_error(origin, line_no, "unknown mount operation '" + std::string(words[0]) + "'"));
     if (optional && !(entry->kind == MountKind::kBind || entry->kind == MountKind::kRoBind ||
                       entry->kind == MountKind::kDevBind))
       return fail(line_error(origin, line_no, "'" + std::string(words[0]) + "' has no -try form"));
     size_t want = entry->has_source ? 3 : 2;
     if (words.size() != want)
-      return fail(line_error(origin, line_no,
-                             "'" + std::string(words[0]) + "' takes " +
-                                 (entry->has_source ? "SOURCE DEST" : "DEST")));
+      return fail(line_error(
+          origin, line_no,
+          "'" + std::string(words[0]) + "' takes " + (entry->has_source ? "SOURCE DEST" : "DEST")));
 
     std::vector<std::string> paths;
     for (size_t i = 1; i < words.size(); ++i) {
       std::string raw, expanded, bad;
       if (!unescape(words[i], raw))
-        return fail(line_error(origin, line_no, "malformed escape in '" + std::string(words[i]) + "'"));
+        return fail(
+            line_error(origin, line_no, "malformed escape in '" + std::string(words[i]) + "'"));
       if (!expand_vars(raw, vars, expanded, bad))
         return fail(line_error(origin, line_no, "unknown variable " + bad));
       paths.push_back(std::move(expanded));

@@ -24,8 +24,8 @@ enum class MountKind {
 
 struct MountOp {
   MountKind kind;
-  std::string src;  // bind source or symlink target; empty for the other kinds
-  std::string dest;  // absolute path inside the sandbox
+  std::string src;        // bind source or symlink target; empty for the other kinds
+  std::string dest;       // absolute path inside the sandbox
   bool optional = false;  // the -try forms: skip the op when the source does not exist
 
   bool operator==(const MountOp&) const = default;

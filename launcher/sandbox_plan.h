@@ -35,10 +35,10 @@ struct SandboxPlan {
   int clone_flags = 0;  // CLONE_NEW* flags for the sandbox's pid 1
   IdMapping ids;
   MountPlan mounts;
-  std::string hostname;     // set in the new uts namespace when not empty
+  std::string hostname;      // set in the new uts namespace when not empty
   bool loopback_up = false;  // a new network namespace: bring `lo` up
-  std::string marker_path;  // file naming the sandbox's user namespace (nested-call detection)
-  std::string cwd;          // working directory inside
+  std::string marker_path;   // file naming the sandbox's user namespace (nested-call detection)
+  std::string cwd;           // working directory inside
 
   std::vector<std::string> env;   // the program's whole environment, KEY=VALUE
   std::vector<std::string> path;  // PATH entries searched when exec_file has no '/'
@@ -47,7 +47,7 @@ struct SandboxPlan {
 
   std::vector<int> keep_caps;  // capability numbers the program keeps (ambient); usually empty
   SeccompPlan seccomp;
-  bool new_session = false;    // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
+  bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
 
   bool operator==(const SandboxPlan&) const = default;

@@ -22,7 +22,8 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
   auto parsed = parse_mount_plan(text, "t");
   ASSERT_TRUE(parsed.has_value()) << format_error(parsed.error());
   EXPECT_EQ(*parsed, plan);
-  EXPECT_NE(text.find("bind /home/a\\040b/proj\\040ü /home/a\\040b/proj\\040ü\n"), std::string::npos);
+  EXPECT_NE(text.find("bind /home/a\\040b/proj\\040ü /home/a\\040b/proj\\040ü\n"),
+            std::string::npos);
   EXPECT_NE(text.find("ro-bind-try /opt/x\\134y"), std::string::npos);
 }
 

@@ -1,0 +1,61 @@
+#include "program.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "error_pipe.h"
+
+namespace vx {
+
+namespace {
+
+[[noreturn]] void die(const ChildPipes& pipes, const Error& e) {
+  send_error(pipes.error_w, e);
+  _exit(e.exit_code);
+}
+
+Expected<void> take_terminal(const SandboxPlan& plan) {
+  if (plan.new_session) {
+    // Without seccomp, TIOCSTI would reach the caller's terminal; a new session has none.
+    if (setsid() < 0) return fail(Error::from_errno("start a new session"));
+    return {};
+  }
+  if (!plan.foreground_tty) return {};
+  // Its own process group in the foreground: Ctrl-C reaches the program once, from the
+  // terminal, and job control inside (a shell) works.
+  if (setpgid(0, 0) != 0) return fail(Error::from_errno("create the program's process group"));
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  sigprocmask(SIG_BLOCK, &ttou, &old);
+  int rc = tcsetpgrp(STDIN_FILENO, getpid());
+  int err = errno;
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+  if (rc != 0) {
+    errno = err;
+    return fail(Error::from_errno("give the terminal to the program"));
+  }
+  return {};
+}
+
+}  // namespace
+
+[[noreturn]] void run_program(const SandboxPlan& plan, const ChildPipes& pipes,
+                              const BpfProgram& filter, ExecArgs& exec_args) {
+  close(pipes.alive_r);
+  close(pipes.events_w);
+  if (auto r = take_terminal(plan); !r) die(pipes, r.error());
+  if (auto r = drop_privileges(plan.keep_caps); !r) die(pipes, r.error());
+  // Signals blocked by the launcher for its signalfd would stay blocked across execve.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
+  // but prctl(PR_CAPBSET_DROP) is not on the list).
+  if (auto r = load_filter(filter); !r) die(pipes, r.error());
+  Error e = exec_program(plan, exec_args);
+  die(pipes, e);
+}
+
+}  // namespace vx

@@ -1,0 +1,131 @@
+#include "request.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "caps.h"
+#include "cli.h"
+
+namespace vx {
+
+namespace {
+
+Expected<void> merge_variable(const HostFacts& host, const char* name, SandboxOptions& into) {
+  auto value = host_env(host, name);
+  if (!value || value->empty()) return {};
+  TRY_ASSIGN(parsed, parse_sandbox_args(split_args_variable(*value), false, name));
+  merge_options(into, parsed.options);
+  return {};
+}
+
+bool exists_nofollow(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// A command that names a wrapped entrypoint runs its real target directly: the same outcome
+// as a nested call, without a second execve of venv-exec inside.
+std::optional<std::string> wrapped_name(const Venv& venv, const std::string& cmd) {
+  if (venv.dir.empty() || !venv.wrapped) return std::nullopt;
+  std::string name = cmd;
+  if (cmd.find('/') != std::string::npos) {
+    auto slash = cmd.rfind('/');
+    char dir[PATH_MAX];
+    std::string parent = slash == 0 ? "/" : cmd.substr(0, slash);
+    if (realpath(parent.c_str(), dir) == nullptr || std::string(dir) != venv.dir + "/bin")
+      return std::nullopt;
+    name = cmd.substr(slash + 1);
+  }
+  if (!exists_nofollow(venv_real_dir(venv) + "/" + name)) return std::nullopt;
+  return name;
+}
+
+// Files in the venv that the host trusts and pip must not change (SPEC §7).
+std::vector<std::string> venv_trusted_files(const Venv& venv) {
+  std::vector<std::string> files = {venv.dir + "/pyvenv.cfg", venv_state_dir(venv),
+                                    venv.dir + "/home", venv.dir + "/cache"};
+  if (DIR* d = opendir((venv.dir + "/bin").c_str())) {
+    while (struct dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.starts_with("activate") || n == "Activate.ps1") files.push_back(venv.dir + "/bin/" + n);
+    }
+    closedir(d);
+  }
+  return files;
+}
+
+Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req) {
+  if (t.shell) {
+    req.exec_file = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+    req.argv = {req.exec_file};
+    req.argv.insert(req.argv.end(), t.words.begin(), t.words.end());
+    return {};
+  }
+  std::optional<std::string> name;
+  if (!t.entrypoint.empty()) {
+    name = t.entrypoint;
+    if (!exists_nofollow(venv_real_dir(venv) + "/" + *name)) {
+      Error e = Error::make(
+          "run " + venv.dir + "/bin/" + *name,
+          "it links to venv-exec, but " + venv_real_dir(venv) + "/" + *name + " is missing",
+          "run 'venv-exec install " + venv.dir + "' again");
+      e.exit_code = kExitNotFound;
+      return fail(e);
+    }
+  } else {
+    name = wrapped_name(venv, t.words.front());
+  }
+  req.argv = t.words;
+  if (name) {
+    req.exec_file = venv_real_dir(venv) + "/" + *name;
+    // argv[0] is the venv path, so that Python finds pyvenv.cfg and sys.prefix is the venv.
+    if (req.argv.empty()) req.argv.emplace_back();
+    req.argv[0] = venv.dir + "/bin/" + *name;
+  } else {
+    req.exec_file = t.words.front();
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<SandboxOptions> gather_options(const HostFacts& host, const SandboxOptions& defaults,
+                                        const SandboxOptions& command_line) {
+  SandboxOptions merged = defaults;
+  TRY(merge_variable(host, "BWRAP_ARGS", merged));
+  TRY(merge_variable(host, "VENV_EXEC_ARGS", merged));
+  merge_options(merged, command_line);
+  if (auto v = host_env(host, "VERBOSE"); v && !v->empty() && *v != "0") merged.verbose = true;
+  return merged;
+}
+
+Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
+                                      const SandboxOptions& options, const Target& target) {
+  LaunchRequest req;
+  req.host_environ = &host.environ;
+  req.host_uid = host.uid;
+  req.host_gid = host.gid;
+  req.home = host.home;
+  req.cwd = host.cwd;
+  req.stdin_tty = host.stdin_tty;
+  req.root_links = host.root_links;
+  req.self_exe = host.self_exe;
+  req.project = venv.project;
+  req.venv_dir = venv.dir;
+  req.python_prefix = venv.python_prefix;
+  req.options = options;
+  TRY(set_target(venv, target, req));
+  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
+  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
+  if (req.pip) req.venv_trusted = venv_trusted_files(venv);
+  TRY_ASSIGN(caps, resolve_caps(options.caps));
+  req.keep_caps = caps;
+  req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");
+  return req;
+}
+
+}  // namespace vx

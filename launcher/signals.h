@@ -1,0 +1,23 @@
+// The one table of signals forwarded to the program (SPEC §6), shared by the launcher [o]
+// and pid 1 [1]. Both block them and read them from a signalfd.
+#pragma once
+
+#include <signal.h>
+
+#include <array>
+
+namespace vx {
+
+inline constexpr std::array<int, 9> kForwardedSignals = {
+    SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
+
+// The forwarded signals plus SIGCHLD: what both supervisors block and read.
+inline sigset_t supervised_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kForwardedSignals) sigaddset(&set, s);
+  sigaddset(&set, SIGCHLD);
+  return set;
+}
+
+}  // namespace vx

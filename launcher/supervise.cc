@@ -1,0 +1,81 @@
+#include "supervise.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "error_pipe.h"
+#include "signals.h"
+
+namespace vx {
+
+namespace {
+
+// Take the terminal back from the program's process group, so that a script that called us
+// can read from it again without SIGTTIN.
+void reclaim_terminal(const SandboxPlan& plan) {
+  if (!plan.foreground_tty) return;
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  sigprocmask(SIG_BLOCK, &ttou, &old);
+  tcsetpgrp(STDIN_FILENO, getpgrp());
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
+int finish(Spawned& sandbox, const SandboxPlan& plan, int status) {
+  sandbox.alive_w.reset();
+  reclaim_terminal(plan);
+  if (auto e = receive_error(sandbox.error_r.get())) {
+    report(*e);
+    return e->exit_code;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  // pid 1 itself was killed (SIGKILL from outside): report it as the program's death.
+  if (WIFSIGNALED(status)) return kExitSignalBase + WTERMSIG(status);
+  return kExitLauncherFailed;
+}
+
+// The program stopped (Ctrl-Z): stop ourselves so the shell sees a stopped job; when the
+// shell continues us (fg), pid 1 gets SIGCONT too and hands the terminal back to the program.
+void follow_stop(Spawned& sandbox) {
+  char event;
+  if (read(sandbox.events_r.get(), &event, 1) != 1) return;
+  raise(SIGSTOP);
+  kill(sandbox.pid1, SIGCONT);
+}
+
+}  // namespace
+
+int supervise(Spawned& sandbox, const SandboxPlan& plan) {
+  sigset_t set = supervised_signals();
+  UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sfd) {
+    report(Error::from_errno("create the launcher's signalfd"));
+    kill(sandbox.pid1, SIGKILL);
+  }
+  while (true) {
+    int status;
+    pid_t done = retry_eintr([&] { return waitpid(sandbox.pid1, &status, WNOHANG); });
+    if (done == sandbox.pid1) return finish(sandbox, plan, status);
+    struct pollfd fds[2] = {{sfd.get(), POLLIN, 0}, {sandbox.events_r.get(), POLLIN, 0}};
+    int ready = retry_eintr([&] { return poll(fds, 2, -1); });
+    if (ready < 0) {
+      report(Error::from_errno("wait for the sandbox"));
+      kill(sandbox.pid1, SIGKILL);
+      continue;
+    }
+    if (fds[1].revents & POLLIN) follow_stop(sandbox);
+    if (fds[1].revents & POLLHUP) fds[1].fd = -1;
+    if (!(fds[0].revents & POLLIN)) continue;
+    struct signalfd_siginfo si;
+    if (read(sfd.get(), &si, sizeof si) != sizeof si) continue;
+    int sig = static_cast<int>(si.ssi_signo);
+    if (sig != SIGCHLD) kill(sandbox.pid1, sig);
+  }
+}
+
+}  // namespace vx
