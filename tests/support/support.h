@@ -1,0 +1,64 @@
+// Test support: temporary projects with a planted secret, and running the built launcher.
+// Used by the integration and hostile suites; never linked into venv-exec.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace vx::test {
+
+// The venv-exec binary under test: $VENV_EXEC, set by meson (or by as-nobody to its copy).
+std::string launcher_path();
+
+struct TempProject {
+  std::string root;         // the temp dir holding everything below (removed by the destructor)
+  std::string home;         // a HOME with .ssh/id_ed25519 planted
+  std::string project;      // the project directory
+  std::string venv;         // project/.venv, empty when made without one
+  std::string secret_path;  // home/.ssh/id_ed25519
+  std::string secret;       // its content
+  ~TempProject();
+};
+
+// `name` is the project directory's name (spaces and non-ASCII welcome). `pip`: a venv with pip
+// (slower); otherwise --without-pip.
+TempProject make_project(bool with_venv, const std::string& name = "proj", bool pip = false);
+
+struct RunResult {
+  int status = -1;  // exit code, or 128+N when killed by signal N
+  std::string out, err;
+};
+
+// The environment the launcher gets by default: PATH, HOME (the project's), LANG.
+std::vector<std::string> base_env(const TempProject& p);
+
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+              const std::string& cwd, const std::string& stdin_data = "");
+
+// `venv-exec ARGS...` in the project, with base_env plus `extra_env`.
+RunResult run_launcher(const TempProject& p, const std::vector<std::string>& args,
+                       const std::vector<std::string>& extra_env = {},
+                       const std::string& stdin_data = "");
+
+// A launcher started in the background, its stdout readable line by line.
+struct Background {
+  pid_t pid = -1;
+  int out_fd = -1;
+};
+Background start_launcher(const TempProject& p, const std::vector<std::string>& args);
+std::string read_line(int fd);  // "" at EOF
+int wait_status(pid_t pid);     // exit code or 128+N
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
+bool exists(const std::string& path);
+
+// Host processes whose command line contains `needle`.
+std::vector<pid_t> processes_with_arg(const std::string& needle);
+
+// A unique token for argv markers and file names.
+std::string unique_token(const std::string& prefix);
+
+}  // namespace vx::test

@@ -1,0 +1,86 @@
+#include "view.h"
+
+#include <gtest/gtest.h>
+
+namespace vx {
+namespace {
+
+ViewInputs sample() {
+  ViewInputs in;
+  in.root_links = {{"/bin", "usr/bin"}, {"/lib", "usr/lib"}};
+  in.self_exe = "/opt/vx/venv-exec";
+  in.project = "/home/u/proj";
+  in.venv_dir = "/home/u/proj/.venv";
+  in.python_prefix = "/usr";
+  in.home = "/home/u";
+  in.home_backing = "/home/u/proj/.venv/home";
+  in.cache_backing = "/home/u/proj/.venv/cache";
+  in.uid = 1000;
+  return in;
+}
+
+TEST(View, SystemProfileGolden) {
+  EXPECT_EQ(format_mount_plan(plan_view(sample())),
+            "ro-bind /usr /usr\n"
+            "ro-bind /etc /etc\n"
+            "symlink usr/bin /bin\n"
+            "symlink usr/lib /lib\n"
+            "proc /proc\n"
+            "dev /dev\n"
+            "tmpfs /tmp\n"
+            "bind /home/u/proj/.venv/home /home/u\n"
+            "ro-bind /opt/vx/venv-exec /opt/vx/venv-exec\n"
+            "tmpfs /run/user/1000\n"
+            "bind /home/u/proj/.venv/cache /home/u/.cache\n"
+            "bind /home/u/proj /home/u/proj\n"
+            "ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"
+            "ro-bind-try /home/u/proj/.git /home/u/proj/.git\n"
+            "ro-bind-try /home/u/proj/.hg /home/u/proj/.hg\n"
+            "ro-bind-try /home/u/proj/.env /home/u/proj/.env\n"
+            "ro-bind-try /home/u/proj/.envrc /home/u/proj/.envrc\n"
+            "ro-bind-try /home/u/proj/.vscode /home/u/proj/.vscode\n"
+            "ro-bind-try /home/u/proj/.idea /home/u/proj/.idea\n");
+}
+
+TEST(View, ParentsComeBeforeWhatIsMountedInsideThem) {
+  MountPlan plan = plan_view(sample());
+  for (size_t i = 0; i < plan.ops.size(); ++i)
+    for (size_t j = i + 1; j < plan.ops.size(); ++j)
+      EXPECT_FALSE(plan.ops[i].dest.starts_with(plan.ops[j].dest + "/"))
+          << plan.ops[i].dest << " before its parent " << plan.ops[j].dest;
+}
+
+TEST(View, PipKeepsTrustedFilesReadOnlyInAWritableVenv) {
+  ViewInputs in = sample();
+  in.pip = true;
+  in.venv_trusted = {"/home/u/proj/.venv/pyvenv.cfg", "/home/u/proj/.venv/bin/activate"};
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_NE(text.find("bind /home/u/proj/.venv /home/u/proj/.venv\n"), std::string::npos);
+  EXPECT_EQ(text.find("ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"), std::string::npos);
+  EXPECT_NE(
+      text.find("ro-bind-try /home/u/proj/.venv/bin/activate /home/u/proj/.venv/bin/activate\n"),
+      std::string::npos);
+}
+
+TEST(View, InterpreterOutsideUsrIsBoundAndUserMountsComeAfterOurs) {
+  ViewInputs in = sample();
+  in.python_prefix = "/opt/python3.12";
+  in.user_mounts = {{MountKind::kTmpfs, "", "/home/u/proj/.git"}};
+  MountPlan plan = plan_view(in);
+  std::string text = format_mount_plan(plan);
+  EXPECT_NE(text.find("ro-bind /opt/python3.12 /opt/python3.12\n"), std::string::npos);
+  EXPECT_EQ(plan.ops.back(), (MountOp{MountKind::kTmpfs, "", "/home/u/proj/.git"}));
+}
+
+TEST(View, WithoutVenvHomeIsAPrivateTmpfs) {
+  ViewInputs in = sample();
+  in.venv_dir.clear();
+  in.home_backing.clear();
+  in.cache_backing.clear();
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_NE(text.find("tmpfs /home/u\n"), std::string::npos);
+  EXPECT_EQ(text.find(".venv"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vx
