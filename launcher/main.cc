@@ -12,6 +12,7 @@
 #include "invocation.h"
 #include "nested.h"
 #include "plan_sandbox.h"
+#include "ps.h"
 #include "request.h"
 #include "seccomp.h"
 #include "signals.h"
@@ -118,9 +119,10 @@ int main(int argc, char** argv, char** envp) {
       if (!code) return report(code.error()), code.error().exit_code;
       return *code;
     }
+    case Command::kPs:
+      return run_ps(inv.args);
     case Command::kInstall:
     case Command::kUninstall:
-    case Command::kPs:
     case Command::kCheck:
       report(Error::make(args.front(), "not implemented in this build"));
       return kExitLauncherFailed;
