@@ -13,7 +13,7 @@ struct KindName {
   bool has_source;
 };
 
-constexpr std::array<KindName, 8> kKinds = {{
+constexpr std::array<KindName, 9> kKinds = {{
     {MountKind::kBind, "bind", true},
     {MountKind::kRoBind, "ro-bind", true},
     {MountKind::kDevBind, "dev-bind", true},
@@ -22,6 +22,7 @@ constexpr std::array<KindName, 8> kKinds = {{
     {MountKind::kSymlink, "symlink", true},
     {MountKind::kProc, "proc", false},
     {MountKind::kDev, "dev", false},
+    {MountKind::kRemountRo, "remount-ro", false},
 }};
 
 const KindName& kind_entry(MountKind kind) {
@@ -156,7 +157,7 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
       return fail(
           line_error(origin, line_no, "unknown mount operation '" + std::string(words[0]) + "'"));
     if (optional && !(entry->kind == MountKind::kBind || entry->kind == MountKind::kRoBind ||
-                      entry->kind == MountKind::kDevBind))
+                      entry->kind == MountKind::kDevBind || entry->kind == MountKind::kRemountRo))
       return fail(line_error(origin, line_no, "'" + std::string(words[0]) + "' has no -try form"));
     size_t want = entry->has_source ? 3 : 2;
     if (words.size() != want)

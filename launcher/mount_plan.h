@@ -12,14 +12,15 @@
 namespace vx {
 
 enum class MountKind {
-  kBind,     // bind SRC DEST: read-write bind
-  kRoBind,   // ro-bind SRC DEST: read-only bind (recursive)
-  kDevBind,  // dev-bind SRC DEST: read-write bind that keeps device access
-  kTmpfs,    // tmpfs DEST: a fresh private tmpfs
-  kDir,      // dir DEST: an empty directory on the sandbox root
-  kSymlink,  // symlink TARGET DEST
-  kProc,     // proc DEST: a new procfs for the sandbox's pid namespace
-  kDev,      // dev DEST: a minimal /dev (null zero full random urandom tty, devpts, shm)
+  kBind,       // bind SRC DEST: read-write bind
+  kRoBind,     // ro-bind SRC DEST: read-only bind (recursive)
+  kDevBind,    // dev-bind SRC DEST: read-write bind that keeps device access
+  kTmpfs,      // tmpfs DEST: a fresh private tmpfs
+  kDir,        // dir DEST: an empty directory on the sandbox root
+  kSymlink,    // symlink TARGET DEST
+  kProc,       // proc DEST: a new procfs for the sandbox's pid namespace
+  kDev,        // dev DEST: a minimal /dev (null zero full random urandom tty, devpts, shm)
+  kRemountRo,  // remount-ro DEST: make what is already mounted at DEST read-only (-try: if any)
 };
 
 struct MountOp {

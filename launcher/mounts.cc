@@ -84,16 +84,17 @@ Expected<void> apply_dev(const MountOp& op, const std::string& old_root) {
 // otherwise (mount_too_revealing).
 Expected<void> apply_proc(const MountOp& op) {
   TRY_ASSIGN(proc, make_mountpoint(op.dest, true));
-  TRY(mount_fresh("proc", "", proc.get(), kNoDev | kNoExec, "mount proc at " + op.dest));
-  // Files that act on the whole machine stay read-only, whatever uid the launcher had: a root
-  // caller's sandbox runs as global uid 0, which the sysctl permission check trusts.
-  for (const char* name : {"sys", "sysrq-trigger", "irq", "bus"}) {
-    std::string path = op.dest + "/" + name;
-    UniqueFd fd(open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) continue;
-    TRY(bind_tree(fd.get(), fd.get(), kReadOnly | kNoDev | kNoExec, "protect " + path));
+  return mount_fresh("proc", "", proc.get(), kNoDev | kNoExec, "mount proc at " + op.dest);
+}
+
+// Binds the tree at DEST onto itself read-only: the copy keeps the original's locked flags.
+Expected<void> apply_remount_ro(const MountOp& op) {
+  UniqueFd fd(open(op.dest.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT && op.optional) return {};
+    return fail(Error::from_errno("make " + op.dest + " read-only"));
   }
-  return {};
+  return bind_tree(fd.get(), fd.get(), kReadOnly | kNoDev, "make " + op.dest + " read-only");
 }
 
 Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
@@ -116,6 +117,8 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
       return apply_proc(op);
     case MountKind::kDev:
       return apply_dev(op, old_root);
+    case MountKind::kRemountRo:
+      return apply_remount_ro(op);
   }
   return {};
 }

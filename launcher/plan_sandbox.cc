@@ -65,6 +65,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
     view.cache_backing = req.venv_dir + "/cache";
   }
   view.uid = plan.ids.inside_uid;
+  view.outside_uid = plan.ids.outside_uid;
   view.user_mounts = o.mounts;
   plan.mounts = plan_view(view);
   plan.marker_path = kSandboxMarker;

@@ -85,6 +85,11 @@ MountPlan plan_view(const ViewInputs& in) {
   }
   add_outside_paths(in, ops);
   ops.push_back({MountKind::kProc, "", "/proc"});
+  // A root caller's sandbox runs as global uid 0, which the permission checks of /proc/sys and
+  // sysrq-trigger trust even without capabilities; for anyone else they already refuse.
+  if (in.outside_uid == 0)
+    for (const char* name : {"sys", "sysrq-trigger", "irq", "bus"})
+      ops.push_back({MountKind::kRemountRo, "", std::string("/proc/") + name, true});
   ops.push_back({MountKind::kDev, "", "/dev"});
   ops.push_back({MountKind::kTmpfs, "", "/tmp"});
   ops.push_back({MountKind::kTmpfs, "", "/run/user/" + std::to_string(in.uid)});

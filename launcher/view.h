@@ -26,7 +26,8 @@ struct ViewInputs {
   std::string home_backing;               // VENV/home; empty: a private tmpfs
   std::string cache_backing;              // VENV/cache; empty: none
   uid_t uid = 0;                          // the program's uid inside, for /run/user/UID
-  std::vector<MountOp> user_mounts;       // --bind & co, after ours
+  uid_t outside_uid = 0;             // the caller: 0 needs /proc\'s machine-wide files read-only
+  std::vector<MountOp> user_mounts;  // --bind & co, after ours
 };
 
 // Names inside the project that a host program later executes or trusts (SPEC §3).

@@ -16,6 +16,7 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
       {MountKind::kSymlink, "usr/lib", "/lib"},
       {MountKind::kProc, "", "/proc"},
       {MountKind::kDev, "", "/dev"},
+      {MountKind::kRemountRo, "", "/proc/sys", true},
       {MountKind::kBind, "/a\nb\t#c", "/d", true},
   }};
   std::string text = format_mount_plan(plan);

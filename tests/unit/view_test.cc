@@ -16,6 +16,7 @@ ViewInputs sample() {
   in.home_backing = "/home/u/proj/.venv/home";
   in.cache_backing = "/home/u/proj/.venv/cache";
   in.uid = 1000;
+  in.outside_uid = 1000;
   return in;
 }
 
@@ -70,6 +71,20 @@ TEST(View, InterpreterOutsideUsrIsBoundAndUserMountsComeAfterOurs) {
   std::string text = format_mount_plan(plan);
   EXPECT_NE(text.find("ro-bind /opt/python3.12 /opt/python3.12\n"), std::string::npos);
   EXPECT_EQ(plan.ops.back(), (MountOp{MountKind::kTmpfs, "", "/home/u/proj/.git"}));
+}
+
+TEST(View, RootCallerGetsProcMachineFilesReadOnly) {
+  ViewInputs in = sample();
+  EXPECT_EQ(format_mount_plan(plan_view(in)).find("remount-ro"), std::string::npos);
+  in.outside_uid = 0;
+  std::string text = format_mount_plan(plan_view(in));
+  size_t proc = text.find("proc /proc\n");
+  ASSERT_NE(proc, std::string::npos);
+  for (const char* name : {"sys", "sysrq-trigger", "irq", "bus"}) {
+    size_t at = text.find(std::string("remount-ro-try /proc/") + name + "\n");
+    ASSERT_NE(at, std::string::npos) << text;
+    EXPECT_GT(at, proc);
+  }
 }
 
 TEST(View, WithoutVenvHomeIsAPrivateTmpfs) {
