@@ -67,6 +67,9 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   view.uid = plan.ids.inside_uid;
   view.outside_uid = plan.ids.outside_uid;
   view.user_mounts = o.mounts;
+  if (req.pip_cache && !req.venv_dir.empty())
+    view.user_mounts.insert(view.user_mounts.begin(),
+                            {MountKind::kBind, *req.pip_cache, req.home + "/.cache/pip"});
   plan.mounts = plan_view(view);
   plan.marker_path = kSandboxMarker;
 

@@ -1,6 +1,7 @@
 // plan_sandbox(): the whole launch as one SandboxPlan value, from the request. Pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct LaunchRequest {
   std::string python_prefix;
   std::vector<std::string> venv_trusted;  // files kept read-only while pip runs
   bool pip = false;
+  std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
   std::vector<EnvEntry> dotenv;

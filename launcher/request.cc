@@ -91,6 +91,42 @@ Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req)
   return {};
 }
 
+// bubblewrap's semantics for user mounts: a relative SRC is relative to the working directory,
+// a symlink is followed (the caller named it and trusts it; the executor never follows one, so
+// it is resolved here), and a missing SRC of a non-try bind is an error naming the option.
+Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mounts,
+                                                 const std::string& cwd) {
+  std::vector<MountOp> out = mounts;
+  for (auto& op : out) {
+    bool bind = op.kind == MountKind::kBind || op.kind == MountKind::kRoBind ||
+                op.kind == MountKind::kDevBind;
+    if (!bind) continue;
+    if (!op.src.empty() && op.src.front() != '/') op.src = cwd + "/" + op.src;
+    char resolved[PATH_MAX];
+    if (realpath(op.src.c_str(), resolved) != nullptr) {
+      op.src = resolved;
+      continue;
+    }
+    if (op.optional) continue;
+    std::string flag = "--" + std::string(mount_keyword(op.kind));
+    return fail(Error::from_errno(flag + " " + op.src + " " + op.dest,
+                                  "use " + flag + "-try for a source that may be missing"));
+  }
+  return out;
+}
+
+// SANDBOX_USE_PIP_CACHE (SPEC §3): the host's pip cache, opt-in because a sandboxed pip can
+// poison what the host's pip later installs from it.
+std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& venv) {
+  if (venv.dir.empty() || !host_env(host, "SANDBOX_USE_PIP_CACHE")) return std::nullopt;
+  auto xdg = host_env(host, "XDG_CACHE_HOME");
+  std::string cache = (xdg && !xdg->empty() && xdg->front() == '/') ? *xdg : host.home + "/.cache";
+  std::string pip = cache + "/pip";
+  mkdir(cache.c_str(), 0700);
+  mkdir(pip.c_str(), 0700);
+  return pip;
+}
+
 }  // namespace
 
 Expected<SandboxOptions> gather_options(const HostFacts& host, const SandboxOptions& defaults,
@@ -118,6 +154,9 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.venv_dir = venv.dir;
   req.python_prefix = venv.python_prefix;
   req.options = options;
+  TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd));
+  req.options.mounts = mounts;
+  req.pip_cache = host_pip_cache(host, venv);
   TRY(set_target(venv, target, req));
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);

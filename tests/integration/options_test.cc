@@ -1,0 +1,135 @@
+// The bubblewrap-compatible options and the variables that carry them, replaying the
+// sandbox-venv README's examples where they apply.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "support.h"
+
+namespace vx::test {
+namespace {
+
+TEST(Options, BwrapArgsAddsAReadOnlyFileForOneCall) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(p, {"/bin/sh", "-c", "cat /file; echo x > /file"},
+                             {"BWRAP_ARGS=--ro-bind /etc/os-release /file"});
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.out, read_file("/etc/os-release"));
+  EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
+}
+
+TEST(Options, LaterSourcesWin) {
+  TempProject p = make_project(true);
+  // VENV_EXEC_ARGS comes after BWRAP_ARGS, the command line after both.
+  RunResult r = run_launcher(p, {"--setenv", "WHO", "cli", "/usr/bin/env"},
+                             {"BWRAP_ARGS=--setenv WHO bwrap --setenv A 1",
+                              "VENV_EXEC_ARGS=--setenv WHO vx --setenv B 2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("WHO=cli\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("A=1\n"), std::string::npos);
+  EXPECT_NE(r.out.find("B=2\n"), std::string::npos);
+}
+
+TEST(Options, SetenvReachesTheProgramAndCallerSecretsDoNot) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(p, {"/usr/bin/env"},
+                             {"BWRAP_ARGS=--setenv OPENAI_API_KEY c4f3b4b3",
+                              "GITHUB_TOKEN=ghp_secret", "AWS_SECRET_ACCESS_KEY=aws_secret"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("OPENAI_API_KEY=c4f3b4b3\n"), std::string::npos);
+  EXPECT_EQ(r.out.find("ghp_secret"), std::string::npos);
+  EXPECT_EQ(r.out.find("aws_secret"), std::string::npos);
+}
+
+TEST(Options, NewlineSeparatedValueKeepsSpacesInPaths) {
+  TempProject p = make_project(true);
+  std::string dir = p.root + "/data with spaces";
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  write_file(dir + "/f", "spaced\n");
+  RunResult r = run_launcher(p, {"/bin/cat", "/mnt/my data/f"},
+                             {"VENV_EXEC_ARGS=--ro-bind\n" + dir + "\n/mnt/my data\n"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "spaced\n");
+}
+
+TEST(Options, RootInsideWithNetBindServiceBindsPort80WithoutNetwork) {
+  TempProject p = make_project(true);
+  std::string code =
+      "import os, socket\n"
+      "s = socket.socket()\n"
+      "s.bind(('127.0.0.1', 80))\n"
+      "print(os.getuid(), s.getsockname()[1])\n";
+  RunResult r = run_launcher(p, {"--uid", "0", "--cap-add", "cap_net_bind_service", "--unshare-net",
+                                 "python3", "-c", code});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "0 80\n");
+  // Positive control: without the capability the same bind is refused.
+  RunResult denied = run_launcher(p, {"--uid", "0", "--unshare-net", "python3", "-c", code});
+  EXPECT_NE(denied.status, 0);
+  EXPECT_NE(denied.err.find("PermissionError"), std::string::npos) << denied.err;
+}
+
+TEST(Options, UnshareNetCannotReachAHostLoopbackListener) {
+  TempProject p = make_project(true);
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(listener, 8), 0);
+  socklen_t len = sizeof addr;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string code = "import socket\ntry:\n    socket.create_connection(('127.0.0.1', " +
+                     std::to_string(ntohs(addr.sin_port)) +
+                     "), timeout=5)\n    print('connected')\nexcept OSError as e:\n"
+                     "    print('refused', type(e).__name__)\n";
+  // Positive control: with the default (shared) network the listener is reachable.
+  RunResult shared = run_launcher(p, {"python3", "-c", code});
+  EXPECT_EQ(shared.out, "connected\n") << shared.err;
+  RunResult isolated = run_launcher(p, {"--unshare-net", "python3", "-c", code});
+  EXPECT_EQ(isolated.out, "refused ConnectionRefusedError\n") << isolated.err;
+  close(listener);
+}
+
+TEST(Options, HostnameInItsOwnUtsNamespace) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(p, {"--hostname", "sandbox-box", "/bin/uname", "-n"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "sandbox-box\n");
+}
+
+TEST(Options, TmpfsDirSymlinkAndChdir) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(
+      p, {"--tmpfs", "/scratch", "--dir", "/scratch/d", "--symlink", "/scratch/d", "/scratch/link",
+          "--chdir", "/scratch/link", "/bin/sh", "-c", "touch here && pwd -P && ls /scratch/d"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "/scratch/d\nhere\n");
+}
+
+TEST(Options, ErrorsNameTheOptionAndExit125) {
+  TempProject p = make_project(true);
+  RunResult unknown = run_launcher(p, {"--unshare-all", "true"});
+  EXPECT_EQ(unknown.status, 125);
+  EXPECT_NE(unknown.err.find("unknown option '--unshare-all'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("--ro-bind"), std::string::npos);
+  RunResult missing_arg = run_launcher(p, {"--bind", "/usr"});
+  EXPECT_EQ(missing_arg.status, 125);
+  EXPECT_NE(missing_arg.err.find("--bind takes SRC DEST"), std::string::npos) << missing_arg.err;
+  RunResult missing_src = run_launcher(p, {"--ro-bind", p.root + "/nope", "/x", "/bin/true"});
+  EXPECT_EQ(missing_src.status, 125);
+  EXPECT_NE(missing_src.err.find("--ro-bind " + p.root + "/nope /x"), std::string::npos)
+      << missing_src.err;
+  EXPECT_EQ(run_launcher(p, {"--ro-bind-try", p.root + "/nope", "/x", "/bin/true"}).status, 0);
+  RunResult in_var = run_launcher(p, {"/bin/true"}, {"BWRAP_ARGS=--frobnicate"});
+  EXPECT_EQ(in_var.status, 125);
+  EXPECT_NE(in_var.err.find("venv-exec: BWRAP_ARGS: unknown option '--frobnicate'"),
+            std::string::npos)
+      << in_var.err;
+}
+
+}  // namespace
+}  // namespace vx::test
