@@ -147,6 +147,30 @@ RunResult run_launcher(const TempProject& p, const std::vector<std::string>& arg
   return run(argv, env, p.project, stdin_data);
 }
 
+const char* const kProbePrelude =
+    "import errno, os, sys\n"
+    "def attempt(fn):\n"
+    "    try:\n"
+    "        r = fn()\n"
+    "        print('OK', '' if r is None else r, flush=True)\n"
+    "    except OSError as e:\n"
+    "        print('ERR', errno.errorcode.get(e.errno, e.errno), flush=True)\n";
+
+RunResult host_probe(const TempProject& p, const std::string& code,
+                     const std::vector<std::string>& extra_env) {
+  std::vector<std::string> env = base_env(p);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  return run({"/usr/bin/python3", "-c", std::string(kProbePrelude) + code}, env, p.project);
+}
+
+RunResult sandbox_probe(const TempProject& p, const std::string& code,
+                        const std::vector<std::string>& options,
+                        const std::vector<std::string>& extra_env) {
+  std::vector<std::string> args = options;
+  args.insert(args.end(), {"/usr/bin/python3", "-c", std::string(kProbePrelude) + code});
+  return run_launcher(p, args, extra_env);
+}
+
 Background start_launcher(const TempProject& p, const std::vector<std::string>& args) {
   int out[2];
   check(pipe2(out, O_CLOEXEC) == 0, "pipe");

@@ -42,6 +42,15 @@ RunResult run_launcher(const TempProject& p, const std::vector<std::string>& arg
                        const std::vector<std::string>& extra_env = {},
                        const std::string& stdin_data = "");
 
+// A Python probe: the same code run on the host (the positive control) and in the sandbox.
+// `kProbePrelude` defines attempt(fn): prints "OK <value>" or "ERR <errno name>".
+extern const char* const kProbePrelude;
+RunResult host_probe(const TempProject& p, const std::string& code,
+                     const std::vector<std::string>& extra_env = {});
+RunResult sandbox_probe(const TempProject& p, const std::string& code,
+                        const std::vector<std::string>& options = {},
+                        const std::vector<std::string>& extra_env = {});
+
 // A launcher started in the background, its stdout readable line by line.
 struct Background {
   pid_t pid = -1;
