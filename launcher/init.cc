@@ -88,11 +88,8 @@ int status_to_exit_code(int status) {
 }
 
 // Reaps every child (orphans are re-parented to us) until the program exits.
-[[noreturn]] void supervise_program(const SandboxPlan& plan, const ChildPipes& pipes,
-                                    pid_t program) {
-  sigset_t set = supervised_signals();
-  UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
-  if (!sfd) die(pipes, Error::from_errno("create pid 1's signalfd"));
+[[noreturn]] void supervise_program(const SandboxPlan& plan, const ChildPipes& pipes, pid_t program,
+                                    const UniqueFd& sfd) {
   while (true) {
     struct signalfd_siginfo si;
     ssize_t n = retry_eintr([&] { return read(sfd.get(), &si, sizeof si); });
@@ -131,9 +128,13 @@ int status_to_exit_code(int status) {
   if (program == 0) run_program(plan, pipes, *f.program, exec_args);
 
   close(pipes.alive_r);
+  // Everything pid 1 needs is opened before its filter, which allows only the supervision loop.
+  sigset_t set = supervised_signals();
+  UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sfd) die(pipes, Error::from_errno("create pid 1's signalfd"));
   if (auto r = drop_privileges({}); !r) die(pipes, r.error());
   if (auto r = load_filter(*f.init); !r) die(pipes, r.error());
-  supervise_program(plan, pipes, program);
+  supervise_program(plan, pipes, program, sfd);
 }
 
 }  // namespace vx

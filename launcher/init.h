@@ -3,7 +3,7 @@
 #pragma once
 
 #include "sandbox_plan.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 
 namespace vx {
 

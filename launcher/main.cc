@@ -14,7 +14,7 @@
 #include "plan_sandbox.h"
 #include "ps.h"
 #include "request.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
