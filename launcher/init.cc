@@ -123,9 +123,9 @@ int status_to_exit_code(int status) {
   if (auto r = build_sandbox(plan); !r) die(pipes, r.error());
 
   ExecArgs exec_args = prepare_exec(plan);
-  pid_t program = fork();
-  if (program < 0) die(pipes, Error::from_errno("fork the program"));
-  if (program == 0) run_program(plan, pipes, *f.program, exec_args);
+  auto started = start_program(plan, pipes, *f.program, exec_args);
+  if (!started) die(pipes, started.error());
+  pid_t program = *started;
 
   close(pipes.alive_r);
   // Everything pid 1 needs is opened before its filter, which allows only the supervision loop.

@@ -90,6 +90,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY(prepare_venv_dirs(*venv));
   TRY_ASSIGN(request, build_request(host, *venv, early, target));
   TRY_ASSIGN(plan, plan_sandbox(request));
+  if (plan.cwd != host.cwd && !early.chdir)
+    warn("the working directory " + host.cwd + " is outside the project; running in " + plan.cwd);
   if (early.verbose) std::fputs(("venv-exec: plan\n" + format_sandbox_plan(plan)).c_str(), stderr);
   TRY_ASSIGN(program_filter, prepare_program_filter(plan.seccomp));
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)

@@ -73,7 +73,9 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.mounts = plan_view(view);
   plan.marker_path = kSandboxMarker;
 
-  plan.cwd = o.chdir.value_or(req.cwd);
+  // A working directory outside the project is not visible inside: start in the project.
+  bool cwd_visible = req.cwd == req.project || req.cwd.starts_with(req.project + "/");
+  plan.cwd = o.chdir.value_or(cwd_visible ? req.cwd : req.project);
   EnvInputs env;
   env.host_environ = req.host_environ;
   env.home = req.home;

@@ -17,7 +17,7 @@ Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan) {
     case SeccompPlan::Mode::kOff:
       return p;
     case SeccompPlan::Mode::kEmbedded:
-      p.layers = {embedded_deny_filter(), embedded_program_filter()};
+      p.layers = {embedded_program_filter()};
       return p;
     case SeccompPlan::Mode::kCustom:
       break;
@@ -27,14 +27,16 @@ Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan) {
   TRY_ASSIGN(allow, parse_policy(list, "SANDBOX_SECCOMP_ALLOW", true));
   TRY_ASSIGN(deny, parse_policy(embedded_deny_policy(), "always.deny", false));
   TRY_ASSIGN(bpf, build_allow_filter(allow, deny));
-  p.owned.push_back(std::move(bpf));
-  p.layers = {embedded_deny_filter(), p.owned.back()};
+  std::vector<sock_filter> deny_bpf(embedded_deny_filter().begin(), embedded_deny_filter().end());
+  TRY_ASSIGN(chained, chain_filters(deny_bpf, bpf));
+  p.owned.push_back(std::move(chained));
+  p.layers = {p.owned.back()};
   return p;
 }
 
 BpfProgram init_filter() {
   BpfProgram p;
-  p.layers = {embedded_deny_filter(), embedded_init_filter()};
+  p.layers = {embedded_init_filter()};
   return p;
 }
 

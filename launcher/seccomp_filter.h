@@ -14,7 +14,7 @@
 
 namespace vx {
 
-// Filters loaded in order: the deny filter first (the allowlist forbids seccomp() itself).
+// Filters loaded in order (one, the always-denied rules chained to an allowlist, in practice).
 struct BpfProgram {
   std::vector<std::vector<sock_filter>> owned;  // run-time compiled layers
   std::vector<std::span<const sock_filter>> layers;

@@ -9,9 +9,9 @@
 
 namespace vx {
 
-std::span<const sock_filter> embedded_deny_filter();     // loaded first, by pid 1 and program
-std::span<const sock_filter> embedded_program_filter();  // default.allow, loaded last
-std::span<const sock_filter> embedded_init_filter();     // init.allow, pid 1's own
+std::span<const sock_filter> embedded_deny_filter();     // always.deny alone, to chain at run time
+std::span<const sock_filter> embedded_program_filter();  // always.deny chained to default.allow
+std::span<const sock_filter> embedded_init_filter();     // always.deny chained to init.allow
 std::string_view embedded_deny_policy();                 // always.deny, for a run-time compile
 size_t embedded_allow_count();                           // calls in default.allow
 

@@ -1,5 +1,6 @@
 #include "filter_build.h"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -138,6 +139,25 @@ Expected<std::vector<sock_filter>> export_bpf(void* ctx) {
 }
 
 }  // namespace
+
+Expected<std::vector<sock_filter>> chain_filters(const std::vector<sock_filter>& deny,
+                                                 const std::vector<sock_filter>& allow) {
+  std::vector<sock_filter> out = deny;
+  for (size_t i = 0; i < out.size(); ++i) {
+    sock_filter& insn = out[i];
+    if (BPF_CLASS(insn.code) != BPF_RET) continue;
+    if (insn.code != (BPF_RET | BPF_K))
+      return fail(Error::make("chain seccomp filters", "a return of the accumulator"));
+    if (insn.k != SECCOMP_RET_ALLOW) continue;
+    // BPF_JA takes a 32-bit offset and jumps forward only: the allowlist follows.
+    insn = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(out.size() - i - 1));
+  }
+  out.insert(out.end(), allow.begin(), allow.end());
+  if (out.size() > BPF_MAXINSNS)
+    return fail(
+        Error::make("chain seccomp filters", "the program is longer than the kernel allows"));
+  return out;
+}
 
 Expected<std::vector<PolicyRule>> parse_policy(std::string_view text, const std::string& file,
                                                bool allow) {

@@ -47,4 +47,11 @@ Expected<std::vector<sock_filter>> build_deny_filter(const std::vector<PolicyRul
 Expected<std::vector<sock_filter>> build_allow_filter(const std::vector<PolicyRule>& allow,
                                                       const std::vector<PolicyRule>& deny);
 
+// One program that runs `deny`, and where it would allow, continues into `allow`: each
+// "return ALLOW" of `deny` becomes a jump to `allow`'s first instruction. The same outcome as
+// loading both filters (an errno or kill from `deny` outranks whatever `allow` says, since
+// `deny` only ever answers ALLOW, an errno or kill), for one load and one run per call.
+Expected<std::vector<sock_filter>> chain_filters(const std::vector<sock_filter>& deny,
+                                                 const std::vector<sock_filter>& allow);
+
 }  // namespace vx

@@ -1,6 +1,7 @@
 #include "filter_build.h"
 
 #include <gtest/gtest.h>
+#include <linux/seccomp.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -83,13 +84,34 @@ TEST(FilterBuild, EmbeddedProgramsAreTheSourcePolicyCompiled) {
   auto init = parse_policy(policy_file("init.allow"), "init.allow", true);
   auto deny = parse_policy(policy_file("always.deny"), "always.deny", false);
   ASSERT_TRUE(allow.has_value() && init.has_value() && deny.has_value());
-  EXPECT_TRUE(same(embedded_program_filter(), *build_allow_filter(*allow, *deny)));
-  EXPECT_TRUE(same(embedded_init_filter(), *build_allow_filter(*init, *deny)));
-  EXPECT_TRUE(same(embedded_deny_filter(), *build_deny_filter(*deny)));
+  auto deny_bpf = build_deny_filter(*deny);
+  ASSERT_TRUE(deny_bpf.has_value());
+  EXPECT_TRUE(same(embedded_program_filter(),
+                   *chain_filters(*deny_bpf, *build_allow_filter(*allow, *deny))));
+  EXPECT_TRUE(
+      same(embedded_init_filter(), *chain_filters(*deny_bpf, *build_allow_filter(*init, *deny))));
+  EXPECT_TRUE(same(embedded_deny_filter(), *deny_bpf));
   EXPECT_EQ(embedded_deny_policy(), policy_file("always.deny"));
   EXPECT_EQ(embedded_allow_count(), allow->size());
   EXPECT_GE(allow->size(), 190u);
   EXPECT_LE(allow->size(), 260u);
+}
+
+TEST(FilterBuild, ChainingTurnsEveryAllowOfTheFirstIntoAJumpToTheSecond) {
+  std::vector<sock_filter> deny = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+                                   BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+                                   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+                                   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  std::vector<sock_filter> allow = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  auto chained = chain_filters(deny, allow);
+  ASSERT_TRUE(chained.has_value());
+  ASSERT_EQ(chained->size(), 5u);
+  EXPECT_EQ((*chained)[2].k, SECCOMP_RET_ERRNO | 1u);
+  EXPECT_EQ((*chained)[3].code, BPF_JMP | BPF_JA);
+  EXPECT_EQ((*chained)[3].k, 0u);  // straight into the allowlist at index 4
+  EXPECT_EQ((*chained)[4].k, SECCOMP_RET_ALLOW);
+  std::vector<sock_filter> ret_a = {BPF_STMT(BPF_RET | BPF_A, 0)};
+  EXPECT_FALSE(chain_filters(ret_a, allow).has_value());
 }
 
 TEST(FilterBuild, ForeignArchitecturesAreKilled) {
