@@ -111,7 +111,11 @@ int status_to_exit_code(int status) {
         write_all(pipes.events_w, &event, 1);
         continue;
       }
-      _exit(status_to_exit_code(status));
+      // Tell the launcher first: the kernel tears the mount and pid namespaces down before our
+      // parent is notified of our exit, time the caller need not wait for.
+      unsigned char done[2] = {'X', static_cast<unsigned char>(status_to_exit_code(status))};
+      write_all(pipes.events_w, done, sizeof done);
+      _exit(done[1]);
     }
   }
 }

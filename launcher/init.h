@@ -9,7 +9,7 @@ namespace vx {
 
 struct ChildPipes {
   int error_w = -1;   // error records for the launcher (CLOEXEC)
-  int events_w = -1;  // one byte per job-control event: 'S' the program stopped
+  int events_w = -1;  // events for the launcher: 'S' the program stopped; 'X' + status, it exited
   int alive_r = -1;   // the launcher holds the write end: EOF means it is gone
 };
 
