@@ -9,11 +9,13 @@
 #include "cli.h"
 #include "error.h"
 #include "host.h"
+#include "install.h"
 #include "invocation.h"
 #include "nested.h"
 #include "plan_sandbox.h"
 #include "ps.h"
 #include "request.h"
+#include "rewrap.h"
 #include "seccomp_filter.h"
 #include "signals.h"
 #include "spawn.h"
@@ -88,19 +90,32 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   }
   if (!venv) return fail(venv.error());
   TRY(prepare_venv_dirs(*venv));
-  TRY_ASSIGN(request, build_request(host, *venv, early, target));
+  TRY_ASSIGN(defaults, read_install_defaults(venv->dir));
+  TRY_ASSIGN(options, gather_options(host, defaults, cli.options));
+  TRY_ASSIGN(request, build_request(host, *venv, options, target));
   TRY_ASSIGN(plan, plan_sandbox(request));
-  if (plan.cwd != host.cwd && !early.chdir)
+  if (plan.cwd != host.cwd && !options.chdir)
     warn("the working directory " + host.cwd + " is outside the project; running in " + plan.cwd);
-  if (early.verbose) std::fputs(("venv-exec: plan\n" + format_sandbox_plan(plan)).c_str(), stderr);
+  if (options.verbose)
+    std::fputs(("venv-exec: plan\n" + format_sandbox_plan(plan)).c_str(), stderr);
   TRY_ASSIGN(program_filter, prepare_program_filter(plan.seccomp));
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
     warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
   BpfProgram init = init_filter();
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
+  std::vector<std::string> protected_before = existing_protected(venv->project);
   TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
-  return supervise(sandbox, plan);
+  int code = supervise(sandbox, plan);
+  // pip's new entrypoints are wrapped before we return, keeping pip's exit status.
+  if (request.pip && venv->wrapped) {
+    if (auto r = rewrap_after_pip(venv->dir, host.self_exe); !r) {
+      report(r.error());
+      if (code == 0) code = kExitLauncherFailed;
+    }
+  }
+  warn_new_protected(venv->project, protected_before);
+  return code;
 }
 
 }  // namespace
@@ -124,7 +139,9 @@ int main(int argc, char** argv, char** envp) {
     case Command::kPs:
       return run_ps(inv.args);
     case Command::kInstall:
+      return run_install(*host, inv.args);
     case Command::kUninstall:
+      return run_uninstall(*host, inv.args);
     case Command::kCheck:
       report(Error::make(args.front(), "not implemented in this build"));
       return kExitLauncherFailed;
