@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "cli.h"
+#include "dotenv.h"
 
 namespace vx {
 
@@ -127,6 +128,21 @@ std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& ven
   return pip;
 }
 
+// The project's .env feeds the program only: keys that steer the launcher are dropped.
+Expected<std::vector<EnvEntry>> project_dotenv(const std::string& project) {
+  TRY_ASSIGN(entries, read_dotenv_file(project + "/.env"));
+  std::vector<EnvEntry> env;
+  for (auto& e : entries) {
+    if (is_launcher_key(e.key)) {
+      warn(project + "/.env:" + std::to_string(e.line) + ": " + e.key +
+           " is ignored: .env feeds the program, it cannot change the sandbox");
+      continue;
+    }
+    env.push_back({std::move(e.key), std::move(e.value)});
+  }
+  return env;
+}
+
 }  // namespace
 
 Expected<SandboxOptions> gather_options(const HostFacts& host, const SandboxOptions& defaults,
@@ -157,6 +173,8 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd));
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
+  TRY_ASSIGN(dotenv, project_dotenv(venv.project));
+  req.dotenv = std::move(dotenv);
   TRY(set_target(venv, target, req));
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);

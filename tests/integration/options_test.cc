@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -129,6 +130,70 @@ TEST(Options, ErrorsNameTheOptionAndExit125) {
   EXPECT_NE(in_var.err.find("venv-exec: BWRAP_ARGS: unknown option '--frobnicate'"),
             std::string::npos)
       << in_var.err;
+}
+
+TEST(Dotenv, ValuesReachTheProgram) {
+  TempProject p = make_project(true);
+  write_file(p.project + "/.env", "export API_URL=\"http://localhost:8000\"\nDEBUG=1 # on\n");
+  RunResult r = run_launcher(p, {"/usr/bin/env"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("API_URL=http://localhost:8000\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DEBUG=1\n"), std::string::npos);
+  // --setenv comes after .env.
+  RunResult over = run_launcher(p, {"--setenv", "DEBUG", "0", "/usr/bin/env"});
+  EXPECT_NE(over.out.find("DEBUG=0\n"), std::string::npos);
+}
+
+TEST(Dotenv, LauncherKeysChangeNothingAndWarn) {
+  TempProject p = make_project(true);
+  write_file(p.project + "/.env",
+             "BWRAP_ARGS=--bind / /host\nVENV_EXEC_ARGS=--bind / /host2\nSANDBOX_SECCOMP_ALLOW=\n");
+  RunResult r = run_launcher(
+      p, {"/bin/sh", "-c", "ls /host /host2 2>&1 | head -2; grep Seccomp: /proc/self/status"});
+  EXPECT_EQ(r.out,
+            "ls: cannot access '/host': No such file or directory\n"
+            "ls: cannot access '/host2': No such file or directory\n"
+            "Seccomp:\t2\n");
+  EXPECT_NE(r.err.find(".env:1: BWRAP_ARGS is ignored"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(".env:2: VENV_EXEC_ARGS is ignored"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(".env:3: SANDBOX_SECCOMP_ALLOW is ignored"), std::string::npos) << r.err;
+}
+
+TEST(Dotenv, MalformedFileIsAnErrorNamingTheLine) {
+  TempProject p = make_project(true);
+  write_file(p.project + "/.env", "A=1\nnot a line\n");
+  RunResult r = run_launcher(p, {"/bin/true"});
+  EXPECT_EQ(r.status, 125);
+  EXPECT_NE(r.err.find("venv-exec: " + p.project + "/.env:2: expected KEY=VALUE"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Dotenv, SandboxCannotRelaxTheNextRunThroughDotenv) {
+  TempProject p = make_project(true);
+  std::string relax = "printf 'BWRAP_ARGS=--bind / /host\\nSANDBOX_SECCOMP_ALLOW=\\n' > .env";
+  // No .env before: the sandbox may create one, but the next run ignores what steers us.
+  RunResult created = run_launcher(p, {"/bin/sh", "-c", relax});
+  EXPECT_EQ(created.status, 0) << created.err;
+  EXPECT_NE(created.err.find("the sandbox created " + p.project + "/.env"), std::string::npos);
+  RunResult next = run_launcher(
+      p, {"/bin/sh", "-c", "test -e /host && echo HOST; grep Seccomp: /proc/self/status"});
+  EXPECT_EQ(next.out, "Seccomp:\t2\n") << next.err;
+  // An existing .env is read-only inside.
+  RunResult rewrite = run_launcher(p, {"/bin/sh", "-c", relax});
+  EXPECT_NE(rewrite.status, 0);
+  EXPECT_NE(rewrite.err.find("Read-only file system"), std::string::npos) << rewrite.err;
+}
+
+TEST(Options, PipCacheIsSharedOnlyWhenAskedFor) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(mkdir((p.home + "/.cache").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((p.home + "/.cache/pip").c_str(), 0700), 0);
+  write_file(p.home + "/.cache/pip/marker", "host cache\n");
+  std::string code = "cat " + p.home + "/.cache/pip/marker 2>/dev/null || echo absent";
+  EXPECT_EQ(run_launcher(p, {"/bin/sh", "-c", code}).out, "absent\n");
+  EXPECT_EQ(run_launcher(p, {"/bin/sh", "-c", code}, {"SANDBOX_USE_PIP_CACHE=1"}).out,
+            "host cache\n");
 }
 
 }  // namespace
