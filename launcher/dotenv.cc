@@ -144,8 +144,11 @@ Expected<std::vector<DotenvEntry>> read_dotenv_file(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (!fd) {
     if (errno == ENOENT) return std::vector<DotenvEntry>{};
-    return fail(Error::from_errno("read " + path,
-                                  errno == ELOOP ? "replace the symbolic link by a file" : ""));
+    if (errno == ELOOP)
+      return fail(Error::make("read " + path,
+                              "it is a symbolic link, which a sandbox could replace",
+                              "replace the link with the file it points to"));
+    return fail(Error::from_errno("read " + path));
   }
   struct stat st;
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
