@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "check.h"
 #include "cli.h"
 #include "error.h"
 #include "host.h"
@@ -33,7 +34,8 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
     auto entry = locate_argv0(host);
     if (!entry) return report(entry.error()), kExitLauncherFailed;
     std::string bin = entry->substr(0, entry->rfind('/'));
-    file = bin.substr(0, bin.rfind('/')) + "/venv-exec/real/" + inv.entrypoint;
+    file = real_entry(bin.substr(0, bin.rfind('/')), inv.entrypoint)
+               .value_or(bin + "/../venv-exec/real/" + inv.entrypoint);
     words.insert(words.begin(), *entry);
   } else {
     if (words.empty()) words.push_back(access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
@@ -143,8 +145,7 @@ int main(int argc, char** argv, char** envp) {
     case Command::kUninstall:
       return run_uninstall(*host, inv.args);
     case Command::kCheck:
-      report(Error::make(args.front(), "not implemented in this build"));
-      return kExitLauncherFailed;
+      return run_check(inv.args);
   }
   return kExitLauncherFailed;
 }

@@ -67,9 +67,11 @@ Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req)
     return {};
   }
   std::optional<std::string> name;
+  std::optional<std::string> real;
   if (!t.entrypoint.empty()) {
     name = t.entrypoint;
-    if (!exists_nofollow(venv_real_dir(venv) + "/" + *name)) {
+    real = real_entry(venv.dir, *name);
+    if (!real) {
       Error e = Error::make(
           "run " + venv.dir + "/bin/" + *name,
           "it links to venv-exec, but " + venv_real_dir(venv) + "/" + *name + " is missing",
@@ -79,10 +81,11 @@ Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req)
     }
   } else {
     name = wrapped_name(venv, t.words.front());
+    if (name) real = real_entry(venv.dir, *name);
   }
   req.argv = t.words;
-  if (name) {
-    req.exec_file = venv_real_dir(venv) + "/" + *name;
+  if (name && real) {
+    req.exec_file = *real;
     // argv[0] is the venv path, so that Python finds pyvenv.cfg and sys.prefix is the venv.
     if (req.argv.empty()) req.argv.emplace_back();
     req.argv[0] = venv.dir + "/bin/" + *name;

@@ -119,6 +119,22 @@ Expected<Venv> venv_for_entrypoint(const std::string& entry) {
   return load_venv(parent_dir(bin), "holding " + entry);
 }
 
+std::optional<std::string> real_entry(const std::string& venv_dir, const std::string& name) {
+  std::string current = name;
+  for (int hops = 0; hops < 8; ++hops) {
+    std::string real = venv_dir + "/venv-exec/real/" + current;
+    struct stat st;
+    if (lstat(real.c_str(), &st) == 0) return real;
+    char buf[PATH_MAX];
+    ssize_t n = readlink((venv_dir + "/bin/" + current).c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return std::nullopt;
+    std::string text(buf, static_cast<size_t>(n));
+    if (text.find('/') != std::string::npos) return std::nullopt;  // not a link within bin/
+    current = text;
+  }
+  return std::nullopt;
+}
+
 Expected<std::string> locate_argv0(const HostFacts& host) {
   const std::string& a = host.argv0;
   if (a.find('/') != std::string::npos) {

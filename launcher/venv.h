@@ -39,6 +39,11 @@ Expected<Venv> load_venv(const std::string& dir, const std::string& how);
 inline std::string venv_state_dir(const Venv& v) { return v.dir + "/venv-exec"; }
 inline std::string venv_real_dir(const Venv& v) { return v.dir + "/venv-exec/real"; }
 
+// The real target of entrypoint NAME: VENV/venv-exec/real/NAME, or, when NAME is still an
+// original relative link to another entry (python -> python3, during or after an interrupted
+// install), that entry's real target. nullopt when there is none.
+std::optional<std::string> real_entry(const std::string& venv_dir, const std::string& name);
+
 // The absolute path of a program named by argv[0]: as given when it has a '/', else searched in
 // the caller's PATH, as the shell found it. The last component is not resolved (it is our link).
 Expected<std::string> locate_argv0(const HostFacts& host);

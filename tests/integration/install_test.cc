@@ -157,6 +157,11 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
     if (wrapped > 0 && wrapped < 200) ++partial;
     RunResult spot = run({p.venv + "/bin/tool199"}, base_env(p), p.project);
     ASSERT_EQ(spot.out, "tool199\n") << "after a kill at " << delay_us << " us: " << spot.err;
+    // The interpreter links, relative ones (python -> python3) included, run at every instant.
+    for (const char* py : {"python", "python3", "python3.11"}) {
+      RunResult r = run({p.venv + "/bin/" + py, "-c", "print(1)"}, base_env(p), p.project);
+      ASSERT_EQ(r.out, "1\n") << py << " after a kill at " << delay_us << " us: " << r.err;
+    }
   }
   EXPECT_GE(partial, 1) << "no kill landed in the middle of install";
   ASSERT_EQ(run_launcher(p, {"install"}).status, 0);
