@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "nested.h"
+#include "plan_cache.h"
 #include "venv.h"
 #include "wrap.h"
 
@@ -78,6 +79,7 @@ Expected<int> install(const HostFacts& host, const std::vector<std::string>& arg
   TRY_ASSIGN(venv, venv_to_wrap(dir));
   TRY_ASSIGN(report, wrap_entrypoints(venv.dir, host.self_exe));
   TRY(store_options(venv.dir, parsed.options));
+  TRY(refresh_view(venv, parsed.options.expose));
   std::printf("venv-exec: %s: %zu entrypoints wrapped%s%s\n", venv.dir.c_str(),
               report.wrapped.size(), report.wrapped.empty() ? "" : ": ",
               joined(report.wrapped).c_str());

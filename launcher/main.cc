@@ -13,6 +13,7 @@
 #include "install.h"
 #include "invocation.h"
 #include "nested.h"
+#include "plan_cache.h"
 #include "plan_sandbox.h"
 #include "ps.h"
 #include "request.h"
@@ -115,6 +116,10 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
       report(r.error());
       if (code == 0) code = kExitLauncherFailed;
     }
+  }
+  // pip changed the venv: the minimal view is recomputed now, not at the next launch.
+  if (request.pip && options.profile.value_or("minimal") == "minimal") {
+    if (auto r = refresh_view(*venv, options.expose); !r) report(r.error());
   }
   warn_new_protected(venv->project, protected_before);
   return code;

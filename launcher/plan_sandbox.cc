@@ -50,7 +50,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.hostname = o.hostname.value_or("");
 
   ViewInputs view;
-  view.profile = o.profile.value_or("system");
+  view.profile = o.profile.value_or("minimal");
   view.system_view = req.system_view;
   view.root_links = req.root_links;
   view.self_exe = req.self_exe;

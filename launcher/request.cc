@@ -10,6 +10,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "dotenv.h"
+#include "plan_cache.h"
 
 namespace vx {
 
@@ -178,6 +179,16 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.pip_cache = host_pip_cache(host, venv);
   TRY_ASSIGN(dotenv, project_dotenv(venv.project));
   req.dotenv = std::move(dotenv);
+  // The minimal view needs a venv to compute from; without one the system profile is used.
+  std::string profile = options.profile.value_or(venv.dir.empty() ? "system" : "minimal");
+  if (profile == "minimal" && venv.dir.empty())
+    return fail(Error::make("--profile minimal", "needs a venv to compute the view from",
+                            "name one with --venv, or use --profile system"));
+  req.options.profile = profile;
+  if (profile == "minimal") {
+    TRY_ASSIGN(view, load_view(venv, options.expose));
+    req.system_view = std::move(view);
+  }
   TRY(set_target(venv, target, req));
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);

@@ -39,7 +39,8 @@ void add_outside_paths(const ViewInputs& in, std::vector<MountOp>& ops) {
       return op.kind == MountKind::kRoBind && op.src == op.dest && is_within(path, op.dest);
     });
   };
-  if (!in.python_prefix.empty() && !covered(in.python_prefix))
+  // The minimal view already holds what the interpreter needs.
+  if (in.profile != "minimal" && !in.python_prefix.empty() && !covered(in.python_prefix))
     ops.push_back(ro_self(in.python_prefix));
   if (!in.self_exe.empty() && !covered(in.self_exe)) ops.push_back(ro_self(in.self_exe));
 }

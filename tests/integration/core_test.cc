@@ -106,10 +106,12 @@ TEST(Core, SigtermToLauncherReachesTrappingProgram) {
 TEST(Core, SigkillToLauncherLeavesNoSandboxProcess) {
   TempProject p = make_project(true);
   std::string token = unique_token("vx-orphan-");
-  Background bg =
-      start_launcher(p, {"/bin/sh", "-c", "sleep 1000 " + token + " & echo ready; wait", token});
+  Background bg = start_launcher(p, {"/bin/sh", "-c", "sleep 1000 & echo ready; wait", token});
   ASSERT_EQ(read_line(bg.out_fd), "ready");
   // Positive control: the sandboxed process is visible from the host while the launcher lives.
+  auto appear = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (processes_with_arg(token).empty() && std::chrono::steady_clock::now() < appear)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_FALSE(processes_with_arg(token).empty());
   ASSERT_EQ(kill(bg.pid, SIGKILL), 0);
   EXPECT_EQ(wait_status(bg.pid), 128 + SIGKILL);
