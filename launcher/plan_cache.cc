@@ -43,6 +43,8 @@ std::string view_stamp(const Venv& venv, const std::vector<std::string>& expose)
     }
   }
   out += stamp_line("/etc/ld.so.cache");
+  // The launcher itself: a new venv-exec may compute a different view.
+  out += stamp_line("/proc/self/exe");
   for (const auto& x : expose) out += "# expose " + escape_mount_path(x) + "\n";
   return out;
 }

@@ -14,7 +14,8 @@ namespace vx {
 
 // "# stamp PATH MTIME_NS INODE" lines for the files a view depends on: pyvenv.cfg, the base
 // interpreter, the venv's site-packages directories (a package added from the host, e.g. by
-// uv pip install, changes them), /etc/ld.so.cache; and "# expose EXE" for each --expose.
+// uv pip install, changes them), /etc/ld.so.cache, the venv-exec binary; and "# expose EXE"
+// for each --expose.
 std::string view_stamp(const Venv& venv, const std::vector<std::string>& expose);
 
 // The cached view if its stamp matches now, else nullopt.

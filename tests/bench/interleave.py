@@ -1,11 +1,13 @@
 """Interleaved launch timing: each round runs every command once, in a shuffled order, so that
 drift in the machine's load falls on all of them alike (SPEC §9 "measured interleaved").
 Usage: interleave.py ROUNDS NAME=COMMAND... ; prints JSON {name: median_ms}."""
-import json, os, random, shlex, statistics, sys, time
+import json, os, random, shlex, shutil, statistics, sys, time
 
 rounds = int(sys.argv[1])
 commands = [arg.split("=", 1) for arg in sys.argv[2:]]
 argvs = {name: shlex.split(cmd) for name, cmd in commands}
+for argv in argvs.values():
+    argv[0] = shutil.which(argv[0]) or argv[0]  # posix_spawn does not search PATH
 samples = {name: [] for name, _ in commands}
 devnull = os.open(os.devnull, os.O_RDWR)
 for r in range(rounds + 5):
