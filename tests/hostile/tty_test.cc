@@ -7,24 +7,6 @@
 namespace vx::test {
 namespace {
 
-// The driver gives the child a pty as controlling terminal and prints what reached the tty.
-const char* const kDriver =
-    "import os, pty, sys\n"
-    "pid, fd = pty.fork()\n"
-    "if pid == 0:\n"
-    "    os.execv(sys.argv[1], sys.argv[1:])\n"
-    "out = b''\n"
-    "while True:\n"
-    "    try:\n"
-    "        chunk = os.read(fd, 1024)\n"
-    "    except OSError:\n"
-    "        break\n"
-    "    if not chunk:\n"
-    "        break\n"
-    "    out += chunk\n"
-    "os.waitpid(pid, 0)\n"
-    "print(out.decode(errors='replace').replace('\\r', '').strip())\n";
-
 std::string injector(unsigned long request) {
   return "import fcntl, errno, select, struct\n"
          "try:\n"
@@ -43,14 +25,18 @@ std::string injector(unsigned long request) {
 TEST(Tty, TiocstiDoesNotInject) {
   TempProject p = make_project(true);
   std::string code = injector(0x5412);
-  RunResult host = run({"/usr/bin/python3", "-c", kDriver, "/usr/bin/python3", "-c", code},
-                       base_env(p), p.project);
+  RunResult host = run_under_pty({"/usr/bin/python3", "-c", code}, base_env(p), p.project);
   EXPECT_NE(host.out.find("injected pending"), std::string::npos) << host.out;
   RunResult inside =
-      run({"/usr/bin/python3", "-c", kDriver, launcher_path(), "/usr/bin/python3", "-c", code},
-          base_env(p), p.project);
+      run_under_pty({launcher_path(), "/usr/bin/python3", "-c", code}, base_env(p), p.project);
   EXPECT_NE(inside.out.find("EPERM quiet"), std::string::npos) << inside.out;
   EXPECT_EQ(inside.out.find('Q'), std::string::npos) << inside.out;
+  // Seccomp off: the program runs in a new session, without a controlling terminal.
+  std::vector<std::string> env = base_env(p);
+  env.push_back("SANDBOX_SECCOMP_ALLOW=");
+  RunResult off = run_under_pty({launcher_path(), "/usr/bin/python3", "-c", code}, env, p.project);
+  EXPECT_NE(off.out.find("EPERM quiet"), std::string::npos) << off.out;
+  EXPECT_EQ(off.out.find('Q'), std::string::npos) << off.out;
 }
 
 TEST(Tty, TioclinuxIsRefusedByTheFilter) {
@@ -60,12 +46,10 @@ TEST(Tty, TioclinuxIsRefusedByTheFilter) {
   std::string code =
       "import fcntl, errno\ntry:\n    fcntl.ioctl(0, 0x541c, b'\\x06')\n"
       "    print('ok')\nexcept OSError as e:\n    print(errno.errorcode[e.errno])\n";
-  RunResult host = run({"/usr/bin/python3", "-c", kDriver, "/usr/bin/python3", "-c", code},
-                       base_env(p), p.project);
+  RunResult host = run_under_pty({"/usr/bin/python3", "-c", code}, base_env(p), p.project);
   EXPECT_EQ(host.out.find("EPERM"), std::string::npos) << host.out;
   RunResult inside =
-      run({"/usr/bin/python3", "-c", kDriver, launcher_path(), "/usr/bin/python3", "-c", code},
-          base_env(p), p.project);
+      run_under_pty({launcher_path(), "/usr/bin/python3", "-c", code}, base_env(p), p.project);
   EXPECT_NE(inside.out.find("EPERM"), std::string::npos) << inside.out;
 }
 

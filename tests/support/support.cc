@@ -171,6 +171,29 @@ RunResult sandbox_probe(const TempProject& p, const std::string& code,
   return run_launcher(p, args, extra_env);
 }
 
+RunResult run_under_pty(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                        const std::string& cwd) {
+  static const char* const kDriver =
+      "import os, pty, sys\n"
+      "pid, fd = pty.fork()\n"
+      "if pid == 0:\n"
+      "    os.execv(sys.argv[1], sys.argv[1:])\n"
+      "out = b''\n"
+      "while True:\n"
+      "    try:\n"
+      "        chunk = os.read(fd, 1024)\n"
+      "    except OSError:\n"
+      "        break\n"
+      "    if not chunk:\n"
+      "        break\n"
+      "    out += chunk\n"
+      "os.waitpid(pid, 0)\n"
+      "print(out.decode(errors='replace').replace('\\r', '').strip())\n";
+  std::vector<std::string> full = {"/usr/bin/python3", "-c", kDriver};
+  full.insert(full.end(), argv.begin(), argv.end());
+  return run(full, env, cwd);
+}
+
 Background start_launcher(const TempProject& p, const std::vector<std::string>& args) {
   int out[2];
   check(pipe2(out, O_CLOEXEC) == 0, "pipe");

@@ -51,6 +51,11 @@ RunResult sandbox_probe(const TempProject& p, const std::string& code,
                         const std::vector<std::string>& options = {},
                         const std::vector<std::string>& extra_env = {});
 
+// Runs `argv` with a new pseudo-terminal as its controlling terminal (and stdin/stdout), through
+// a small Python driver on the host; `out` is what appeared on the terminal, CRs removed.
+RunResult run_under_pty(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                        const std::string& cwd);
+
 // A launcher started in the background, its stdout readable line by line.
 struct Background {
   pid_t pid = -1;
