@@ -69,6 +69,29 @@ void add_home(const ViewInputs& in, std::vector<MountOp>& ops) {
     ops.push_back({MountKind::kBind, in.cache_backing, in.home + "/.cache"});
 }
 
+// A user mount meets the view's own links (/lib -> usr/lib in the minimal view): at the same
+// place, the user's mount replaces the link; below it, the destination is taken through it, as
+// bubblewrap would see it on a host with that link. The executor never follows a link itself.
+void apply_user_mounts(const std::vector<MountOp>& user, std::vector<MountOp>& ops) {
+  for (MountOp op : user) {
+    for (int hops = 0; hops < 8; ++hops) {
+      auto link = std::find_if(ops.begin(), ops.end(), [&](const MountOp& o) {
+        return o.kind == MountKind::kSymlink && is_within(op.dest, o.dest);
+      });
+      if (link == ops.end()) break;
+      if (link->dest == op.dest) {
+        ops.erase(link);
+        break;
+      }
+      std::string base = link->src.front() == '/'
+                             ? link->src
+                             : link->dest.substr(0, link->dest.rfind('/') + 1) + link->src;
+      op.dest = base + op.dest.substr(link->dest.size());
+    }
+    ops.push_back(std::move(op));
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& protected_project_names() {
@@ -96,7 +119,7 @@ MountPlan plan_view(const ViewInputs& in) {
   ops.push_back({MountKind::kTmpfs, "", "/run/user/" + std::to_string(in.uid)});
   add_home(in, ops);
   add_project(in, ops);
-  ops.insert(ops.end(), in.user_mounts.begin(), in.user_mounts.end());
+  apply_user_mounts(in.user_mounts, ops);
   // A parent before anything mounted inside it; equal depths keep their order, so a later
   // option still covers an earlier one at the same place.
   std::stable_sort(ops.begin(), ops.end(), [](const MountOp& a, const MountOp& b) {

@@ -87,6 +87,17 @@ TEST(View, RootCallerGetsProcMachineFilesReadOnly) {
   }
 }
 
+TEST(View, UserMountsReplaceOrGoThroughTheViewsLinks) {
+  ViewInputs in = sample();
+  in.user_mounts = {{MountKind::kBind, "/usr/lib", "/lib"},
+                    {MountKind::kRoBind, "/opt/x", "/bin/x"}};
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_EQ(text.find("symlink usr/lib /lib\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("bind /usr/lib /lib\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("symlink usr/bin /bin\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("ro-bind /opt/x /usr/bin/x\n"), std::string::npos) << text;
+}
+
 TEST(View, WithoutVenvHomeIsAPrivateTmpfs) {
   ViewInputs in = sample();
   in.venv_dir.clear();
