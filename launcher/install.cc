@@ -77,8 +77,15 @@ Expected<int> install(const HostFacts& host, const std::vector<std::string>& arg
   }
   TRY_ASSIGN(parsed, parse_sandbox_args(rest, false, "venv-exec install"));
   TRY_ASSIGN(venv, venv_to_wrap(dir));
+  if (host.self_exe.starts_with(venv.dir + "/"))
+    return fail(
+        Error::make("install into " + venv.dir, "venv-exec itself lies inside the venv",
+                    "install venv-exec outside it (meson install puts it in /usr/local/bin)"));
   TRY_ASSIGN(report, wrap_entrypoints(venv.dir, host.self_exe));
-  TRY(store_options(venv.dir, parsed.options));
+  // A second install without options keeps the stored defaults.
+  struct stat st;
+  if (!rest.empty() || stat(options_path(venv.dir).c_str(), &st) != 0)
+    TRY(store_options(venv.dir, parsed.options));
   TRY(refresh_view(venv, parsed.options.expose));
   std::printf("venv-exec: %s: %zu entrypoints wrapped%s%s\n", venv.dir.c_str(),
               report.wrapped.size(), report.wrapped.empty() ? "" : ": ",

@@ -2,6 +2,7 @@
 // call the pipeline steps in order; the steps hold the logic.
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "check.h"
 #include "cli.h"
 #include "error.h"
+#include "fd.h"
 #include "host.h"
 #include "install.h"
 #include "invocation.h"
@@ -110,7 +112,10 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   std::vector<std::string> protected_before = existing_protected(venv->project);
   TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
   int code = supervise(sandbox, plan);
-  // pip's new entrypoints are wrapped before we return, keeping pip's exit status.
+  // pip's new entrypoints are wrapped before we return, keeping pip's exit status. First wait
+  // for pid 1: the kernel kills the rest of the sandbox before pid 1 is reaped, so no process
+  // left behind by pip can change bin/ while we re-wrap it.
+  if (request.pip) retry_eintr([&] { return waitpid(sandbox.pid1, nullptr, 0); });
   if (request.pip && venv->wrapped) {
     if (auto r = rewrap_after_pip(venv->dir, host.self_exe); !r) {
       report(r.error());

@@ -50,6 +50,9 @@ void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
   if (!in.venv_dir.empty()) {
     if (in.pip) {
       ops.push_back({MountKind::kBind, in.venv_dir, in.venv_dir});
+      // bin/ is a mount point of its own, so pip can write in it but cannot rename or remove
+      // the directory (EBUSY) and put a bin/ with another activate in its place.
+      ops.push_back({MountKind::kBind, in.venv_dir + "/bin", in.venv_dir + "/bin"});
       for (const auto& f : in.venv_trusted) ops.push_back(ro_self(f, true));
     } else {
       ops.push_back(ro_self(in.venv_dir));

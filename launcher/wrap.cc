@@ -38,10 +38,16 @@ std::optional<std::string> link_text(const std::string& path) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-bool is_executable_entry(const std::string& bin, const std::string& name) {
-  if (name.starts_with(".") || name.starts_with("activate") || name == "Activate.ps1") return false;
-  struct stat st;  // follows a symlink: what would run
-  return stat((bin + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+// What bin/ holds that a host could run: an executable file, whatever its name (a sandboxed
+// pip may drop ".x" or "activate-x"), or any symlink, whatever it points at now (its target
+// may be a project file that a later run makes executable). activate* stays as it is because
+// it is not executable, not because of its name.
+bool is_runnable_entry(const std::string& bin, const std::string& name) {
+  if (name.ends_with(kTmpSuffix)) return false;
+  struct stat st;
+  if (lstat((bin + "/" + name).c_str(), &st) != 0) return false;
+  if (S_ISLNK(st.st_mode)) return true;
+  return S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
 // Atomically makes `dest` a symlink with text `target` (a temp name, then rename(2)).
@@ -145,14 +151,16 @@ Expected<WrapReport> wrap_entrypoints(const std::string& venv, const std::string
   struct stat st;
   for (const auto& name : wrap_order(bin)) {
     std::string entry = bin + "/" + name;
-    if (is_wrapper(entry, self_exe) || name == "shell") continue;
+    if (is_wrapper(entry, self_exe)) continue;
     bool known = lstat((real + "/" + name).c_str(), &st) == 0;
-    if (known && is_interpreter_name(name)) {
+    // The interpreter links and our shell entry are never adopted: whatever replaced them is
+    // moved aside and the wrapper restored.
+    if ((known && is_interpreter_name(name)) || name == "shell") {
       TRY_ASSIGN(moved, quarantine(venv, name));
       report.quarantined.push_back(moved);
       report.restored.push_back(name);
     } else {
-      if (!is_executable_entry(bin, name)) continue;
+      if (!is_runnable_entry(bin, name)) continue;
       TRY(preserve_original(entry, real + "/" + name));
       report.wrapped.push_back(name);
     }

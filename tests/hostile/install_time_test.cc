@@ -64,5 +64,87 @@ TEST(Persistence, DotenvCannotRelaxTheNextRun) {
   EXPECT_NE(next.err.find("is ignored"), std::string::npos);
 }
 
+// A build step that plants ways to run code on the host, outside the sandbox:
+// A: replace bin/shell; B: rename bin/ away and put one with its own activate in its place;
+// C: executables named like hidden or activate files; D: a link to a project file that a
+// later run makes executable. Each plant proves itself by leaving a trace.
+const char* const kPlanter =
+    "import os, sys\n"
+    "b = os.path.join(sys.prefix, 'bin')\n"
+    "evil = '#!/bin/sh\\ncat %s\\n'\n"
+    "def put(path, body):\n"
+    "    open(path, 'w').write(body)\n"
+    "    os.chmod(path, 0o755)\n"
+    "try:\n"
+    "    os.rename(b, b + '.old')\n"
+    "    os.mkdir(b)\n"
+    "    put(os.path.join(b, 'activate'), evil % SECRET)\n"
+    "    open('renamed.txt', 'w').write('yes')\n"
+    "except OSError as e:\n"
+    "    open('renamed.txt', 'w').write('no %d' % e.errno)\n"
+    "if os.path.isdir(b + '.old'):\n"
+    "    sys.exit(0)\n"
+    "os.unlink(os.path.join(b, 'shell'))\n"
+    "put(os.path.join(b, 'shell'), evil % SECRET)\n"
+    "put(os.path.join(b, '.hidden'), evil % SECRET)\n"
+    "put(os.path.join(b, 'activate-evil'), evil % SECRET)\n"
+    "open('tool.txt', 'w').write(evil % SECRET)\n"
+    "if not os.path.lexists(os.path.join(b, 'tool')):\n"
+    "    os.symlink(os.path.abspath('tool.txt'), os.path.join(b, 'tool'))\n"
+    "from setuptools import setup\n"
+    "setup(name='planter', version='1.0', py_modules=[])\n";
+
+// The secret's path is written into the script: the sandbox's environment does not carry it.
+std::string planter(const TempProject& p) {
+  return "SECRET = '" + p.secret_path + "'\n" + kPlanter;
+}
+
+TEST(InstallTime, PlantsInBinCannotRunOnTheHost) {
+  TempProject p = make_project(true, "proj", true);
+  ASSERT_EQ(run_launcher(p, {"install"}).status, 0);
+  std::string activate = read_file(p.venv + "/bin/activate");
+  ASSERT_EQ(mkdir((p.project + "/planter").c_str(), 0755), 0);
+  write_file(p.project + "/planter/setup.py", planter(p));
+  std::vector<std::string> env = base_env(p);
+  env.push_back("SECRET_PATH=" + p.secret_path);
+  RunResult pip =
+      run({p.venv + "/bin/pip", "install", "-q", "--no-index", "--no-build-isolation", "./planter"},
+          env, p.project);
+  EXPECT_EQ(pip.status, 0) << pip.out << pip.err;
+  // B: bin/ is a mount point during pip: it cannot be renamed (EBUSY).
+  EXPECT_EQ(read_file(p.project + "/planter/renamed.txt"), "no 16");
+  EXPECT_EQ(read_file(p.venv + "/bin/activate"), activate);
+  EXPECT_FALSE(exists(p.venv + "/bin.old"));
+  // A: the replaced shell was moved aside (the trace) and the wrapper is back.
+  EXPECT_TRUE(exists(p.venv + "/venv-exec/quarantine/shell.1"));
+  // A, C, D: every planted entry is a wrapper now and runs sandboxed, where the key is absent.
+  write_file(p.project + "/planter/tool.txt", read_file(p.project + "/planter/tool.txt"), 0755);
+  for (const char* name : {"shell", ".hidden", "activate-evil", "tool"}) {
+    char buf[4096];
+    ssize_t n = readlink((p.venv + "/bin/" + name).c_str(), buf, sizeof buf);
+    ASSERT_GT(n, 0) << name;
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), launcher_path()) << name;
+    if (std::string(name) == "shell") continue;  // the wrapper's shell is bash, not the plant
+    EXPECT_TRUE(exists(p.venv + "/venv-exec/real/" + name)) << name;  // the plant ran
+    RunResult r = run({p.venv + "/bin/" + name}, base_env(p), p.project);
+    EXPECT_EQ(r.out.find(p.secret), std::string::npos) << name << " leaked the key";
+  }
+  RunResult sh = run({p.venv + "/bin/shell", "-c", "cat " + p.secret_path + " || echo denied"},
+                     base_env(p), p.project);
+  EXPECT_EQ(sh.out, "denied\n");
+}
+
+TEST(InstallTime, RenamingBinWorksOnAnUnprotectedVenv) {
+  // Positive control for B: the same build step on the host renames bin/ and plants activate.
+  TempProject p = make_project(true);
+  ASSERT_EQ(mkdir((p.project + "/planter").c_str(), 0755), 0);
+  write_file(p.project + "/planter/setup.py", planter(p));
+  std::vector<std::string> env = base_env(p);
+  env.push_back("SECRET_PATH=" + p.secret_path);
+  run({p.venv + "/bin/python", "setup.py", "--name"}, env, p.project + "/planter");
+  EXPECT_EQ(read_file(p.project + "/planter/renamed.txt"), "yes");
+  EXPECT_NE(read_file(p.venv + "/bin/activate").find(p.secret_path), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vx::test

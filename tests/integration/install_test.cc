@@ -265,5 +265,17 @@ TEST(InstallBasics, InterpreterOutsideUsrWorks) {
   EXPECT_EQ(r.out, p.project + "/.venv\n" + prefix + "\n");
 }
 
+TEST(InstallBasics, SecondInstallKeepsDefaultsAndABinaryInsideTheVenvIsRefused) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install", ".venv", "--unshare-net"}).status, 0);
+  ASSERT_EQ(run_launcher(p, {"install", ".venv"}).status, 0);
+  EXPECT_NE(read_file(p.venv + "/venv-exec/options").find("--unshare-net"), std::string::npos);
+  std::string inside = p.venv + "/venv-exec-copy";
+  write_file(inside, read_file(launcher_path()), 0755);
+  RunResult r = run({inside, "install", ".venv"}, base_env(p), p.project);
+  EXPECT_EQ(r.status, 125);
+  EXPECT_NE(r.err.find("venv-exec itself lies inside the venv"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace vx::test
