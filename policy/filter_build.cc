@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "fd.h"
+#include "base/fd.h"
 
 namespace vx {
 

@@ -1,4 +1,4 @@
-#include "check.h"
+#include "host/check.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

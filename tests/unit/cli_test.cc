@@ -1,8 +1,8 @@
-#include "cli.h"
+#include "plan/cli.h"
 
 #include <gtest/gtest.h>
 
-#include "invocation.h"
+#include "plan/invocation.h"
 
 namespace vx {
 namespace {

@@ -1,4 +1,4 @@
-#include "closure.h"
+#include "host/closure.h"
 
 #include <elf.h>
 #include <gtest/gtest.h>
@@ -12,8 +12,8 @@
 #include <random>
 #include <sstream>
 
-#include "elf_reader.h"
-#include "ld_cache.h"
+#include "host/elf_reader.h"
+#include "host/ld_cache.h"
 
 namespace vx {
 namespace {

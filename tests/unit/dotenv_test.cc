@@ -1,4 +1,4 @@
-#include "dotenv.h"
+#include "plan/dotenv.h"
 
 #include <gtest/gtest.h>
 

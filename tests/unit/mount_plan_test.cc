@@ -1,4 +1,4 @@
-#include "mount_plan.h"
+#include "plan/mount_plan.h"
 
 #include <gtest/gtest.h>
 

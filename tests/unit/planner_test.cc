@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "environ.h"
-#include "error.h"
-#include "idmap.h"
-#include "plan_sandbox.h"
-#include "venv.h"
+#include "plan/environ.h"
+#include "base/error.h"
+#include "sandbox/idmap.h"
+#include "plan/plan_sandbox.h"
+#include "host/venv.h"
 
 namespace vx {
 namespace {

@@ -1,4 +1,4 @@
-#include "ps.h"
+#include "host/ps.h"
 
 #include <gtest/gtest.h>
 

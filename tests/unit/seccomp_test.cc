@@ -15,7 +15,7 @@
 #include <functional>
 #include <thread>
 
-#include "seccomp_filter.h"
+#include "sandbox/seccomp_filter.h"
 
 namespace vx {
 namespace {

@@ -1,4 +1,4 @@
-#include "view.h"
+#include "plan/view.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,18 @@
+// Path strings: pure helpers shared by the planner and the host side. No syscalls.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vx {
+
+// "/a/b/c" -> "/a/b"; "/a" -> "/"; "name" -> ".".
+std::string parent_dir(const std::string& path);
+// "/a/b/c" -> "c".
+std::string base_name(const std::string& path);
+// True when `path` is `dir` or lies below it (component-wise: /ab is not within /a).
+bool is_within(const std::string& path, const std::string& dir);
+// Blanks (space, tab, CR) removed at both ends.
+std::string_view trim_blanks(std::string_view s);
+
+}  // namespace vx

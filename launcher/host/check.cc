@@ -1,0 +1,209 @@
+#include "host/check.h"
+
+#include <linux/landlock.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "host/file_read.h"
+
+namespace vx {
+
+namespace {
+
+constexpr long kCgroup2Magic = 0x63677270;
+
+std::optional<long> read_long(const std::string& path) {
+  auto text = read_kernel_file(path);
+  if (!text) return std::nullopt;
+  try {
+    return std::stol(*text);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// The operation venv-exec needs: a user namespace with mount and pid namespaces, as the
+// caller, from a child so that this process stays as it is.
+void probe_userns(CheckFacts& f) {
+  int fds[2];
+  if (pipe(fds) != 0) return;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    int rc = unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID);
+    int err = rc == 0 ? 0 : errno;
+    (void)!write(fds[1], &err, sizeof err);
+    _exit(0);
+  }
+  close(fds[1]);
+  int err = -1;
+  if (pid > 0) {
+    (void)!read(fds[0], &err, sizeof err);
+    waitpid(pid, nullptr, 0);
+  }
+  close(fds[0]);
+  f.userns_probe_ok = err == 0;
+  if (err > 0) f.userns_probe_error = strerror(err);
+}
+
+int landlock_abi() {
+  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return abi < 0 ? -1 : static_cast<int>(abi);
+}
+
+bool kernel_at_least(const std::string& release, int major, int minor) {
+  int a = 0, b = 0;
+  if (std::sscanf(release.c_str(), "%d.%d", &a, &b) != 2) return false;
+  return a > major || (a == major && b >= minor);
+}
+
+CheckLine line(CheckLine::Level level, std::string item, std::string detail, std::string fix = {}) {
+  return {level, std::move(item), std::move(detail), std::move(fix)};
+}
+
+}  // namespace
+
+CheckFacts gather_check_facts(const std::string& proc_root, const std::string& sys_root,
+                              bool probe) {
+  CheckFacts f;
+  struct utsname u;
+  auto release = read_kernel_file(proc_root + "/sys/kernel/osrelease");
+  f.kernel_release =
+      release ? release->substr(0, release->find('\n')) : (uname(&u) == 0 ? u.release : "unknown");
+  f.max_user_namespaces = read_long(proc_root + "/sys/user/max_user_namespaces");
+  f.unprivileged_userns_clone = read_long(proc_root + "/sys/kernel/unprivileged_userns_clone");
+  f.apparmor_restrict_userns =
+      read_long(proc_root + "/sys/kernel/apparmor_restrict_unprivileged_userns");
+  f.apparmor_profile_installed = read_kernel_file("/etc/apparmor.d/venv-exec").has_value();
+  auto actions = read_kernel_file(proc_root + "/sys/kernel/seccomp/actions_avail");
+  f.seccomp_filter = actions && actions->find("errno") != std::string::npos;
+  f.legacy_tiocsti = read_long(proc_root + "/sys/dev/tty/legacy_tiocsti");
+  struct statfs st;
+  f.cgroup2_unified = statfs((sys_root + "/fs/cgroup").c_str(), &st) == 0 &&
+                      static_cast<long>(st.f_type) == kCgroup2Magic;
+  auto mounts = read_kernel_file(proc_root + "/self/mountinfo");
+  f.cgroup2_mounted =
+      f.cgroup2_unified || (mounts && mounts->find(" - cgroup2 ") != std::string::npos);
+  if (probe) {
+    probe_userns(f);
+    f.landlock_abi = landlock_abi();
+  } else {
+    auto recorded = read_kernel_file(proc_root + "/venv-exec-probe");
+    f.userns_probe_ok = recorded && recorded->starts_with("ok");
+    if (!f.userns_probe_ok && recorded)
+      f.userns_probe_error = recorded->substr(0, recorded->find('\n'));
+    f.landlock_abi = static_cast<int>(read_long(proc_root + "/venv-exec-landlock").value_or(-1));
+  }
+  return f;
+}
+
+std::vector<CheckLine> evaluate_checks(const CheckFacts& f) {
+  using L = CheckLine::Level;
+  std::vector<CheckLine> out;
+  if (kernel_at_least(f.kernel_release, 5, 12)) {
+    out.push_back(line(L::kOk, "kernel", f.kernel_release));
+  } else {
+    out.push_back(line(L::kFail, "kernel", f.kernel_release + ": older than 5.12 (mount_setattr)",
+                       "upgrade to a kernel of 5.12 or newer"));
+  }
+  if (f.max_user_namespaces && *f.max_user_namespaces > 0)
+    out.push_back(line(L::kOk, "user namespaces",
+                       "user.max_user_namespaces is " + std::to_string(*f.max_user_namespaces)));
+  if (f.max_user_namespaces && *f.max_user_namespaces == 0)
+    out.push_back(line(L::kFail, "user namespaces", "user.max_user_namespaces is 0",
+                       "sudo sysctl -w user.max_user_namespaces=15000; to keep it: echo "
+                       "user.max_user_namespaces=15000 | sudo tee /etc/sysctl.d/90-userns.conf"));
+  if (f.unprivileged_userns_clone && *f.unprivileged_userns_clone == 0)
+    out.push_back(
+        line(L::kFail, "user namespaces", "kernel.unprivileged_userns_clone is 0",
+             "sudo sysctl -w kernel.unprivileged_userns_clone=1; to keep it: echo "
+             "kernel.unprivileged_userns_clone=1 | sudo tee /etc/sysctl.d/90-userns.conf"));
+  if (f.apparmor_restrict_userns && *f.apparmor_restrict_userns == 1 &&
+      !f.apparmor_profile_installed)
+    out.push_back(line(L::kFail, "AppArmor", "kernel.apparmor_restrict_unprivileged_userns is 1",
+                       "sudo install -m 644 policy/apparmor/venv-exec /etc/apparmor.d/venv-exec && "
+                       "sudo apparmor_parser -r /etc/apparmor.d/venv-exec (or: sudo sysctl -w "
+                       "kernel.apparmor_restrict_unprivileged_userns=0)"));
+  if (f.userns_probe_ok) {
+    out.push_back(line(L::kOk, "sandbox probe", "created user, mount and pid namespaces"));
+  } else {
+    out.push_back(line(L::kFail, "sandbox probe",
+                       "cannot create a user namespace: " + f.userns_probe_error,
+                       "see the lines above; in a container, allow unshare (e.g. docker "
+                       "--security-opt seccomp=unconfined)"));
+  }
+  out.push_back(f.seccomp_filter ? line(L::kOk, "seccomp", "filter mode available")
+                                 : line(L::kFail, "seccomp", "no seccomp filter mode",
+                                        "use a kernel built with CONFIG_SECCOMP_FILTER=y"));
+  out.push_back(f.landlock_abi > 0
+                    ? line(L::kOk, "Landlock", "ABI " + std::to_string(f.landlock_abi))
+                    : line(L::kWarn, "Landlock", "not available (a future defence-in-depth layer)",
+                           "boot with lsm=...,landlock (CONFIG_SECURITY_LANDLOCK=y)"));
+  if (f.legacy_tiocsti && *f.legacy_tiocsti == 1) {
+    out.push_back(line(L::kWarn, "TIOCSTI",
+                       "dev.tty.legacy_tiocsti is 1; venv-exec blocks it with seccomp",
+                       "sudo sysctl -w dev.tty.legacy_tiocsti=0 to close it for every program"));
+  } else {
+    out.push_back(line(L::kOk, "TIOCSTI", "legacy TIOCSTI is off or absent"));
+  }
+  if (f.cgroup2_unified) {
+    out.push_back(line(L::kOk, "cgroup v2", "unified hierarchy at /sys/fs/cgroup"));
+  } else {
+    out.push_back(
+        line(L::kWarn, "cgroup v2",
+             f.cgroup2_mounted ? "hybrid: cgroup v1 with a cgroup2 mount beside it" : "not mounted",
+             "boot with systemd.unified_cgroup_hierarchy=1 (needed for future resource "
+             "limits)"));
+  }
+  return out;
+}
+
+std::string format_check_report(const std::vector<CheckLine>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    const char* tag = l.level == CheckLine::Level::kOk     ? "OK  "
+                      : l.level == CheckLine::Level::kWarn ? "WARN"
+                                                           : "FAIL";
+    out += std::string(tag) + "  " + l.item + ": " + l.detail + "\n";
+    if (!l.fix.empty() && l.level != CheckLine::Level::kOk) out += "      fix: " + l.fix + "\n";
+  }
+  return out;
+}
+
+int check_exit_code(const std::vector<CheckLine>& lines) {
+  for (const auto& l : lines)
+    if (l.level == CheckLine::Level::kFail) return 1;
+  return 0;
+}
+
+int run_check(const std::vector<std::string>& args) {
+  std::string proc = "/proc", sys = "/sys";
+  bool probe = true;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--proc-root" || args[i] == "--sys-root") && i + 1 < args.size()) {
+      std::string& target = args[i] == "--proc-root" ? proc : sys;
+      target = args[++i];
+      probe = false;
+      continue;
+    }
+    std::fprintf(
+        stderr,
+        "venv-exec: check: unknown argument '%s'\nvenv-exec: hint: usage: venv-exec check\n",
+        args[i].c_str());
+    return 2;
+  }
+  auto lines = evaluate_checks(gather_check_facts(proc, sys, probe));
+  std::fputs(format_check_report(lines).c_str(), stdout);
+  return check_exit_code(lines);
+}
+
+}  // namespace vx

@@ -1,0 +1,63 @@
+#include "host/file_read.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "base/fd.h"
+
+namespace vx {
+
+Expected<std::string> read_untrusted_file(const std::string& path, size_t cap) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd) {
+    if (errno == ELOOP)
+      return fail(Error::make("read " + path,
+                              "it is a symbolic link, which a sandbox could have planted",
+                              "replace the link with the file it points to"));
+    return fail(Error::from_errno("read " + path));
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return fail(Error::from_errno("read " + path));
+  if (!S_ISREG(st.st_mode)) return fail(Error::make("read " + path, "not a regular file"));
+  if (static_cast<size_t>(st.st_size) > cap)
+    return fail(Error::make("read " + path,
+                            "larger than " + std::to_string(cap) + " bytes"));
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = retry_eintr([&] { return pread(fd.get(), text.data() + got, text.size() - got,
+                                               static_cast<off_t>(got)); });
+    if (n < 0) return fail(Error::from_errno("read " + path));
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  text.resize(got);
+  return text;
+}
+
+std::optional<std::string> read_kernel_file(const std::string& path, size_t cap) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd) return std::nullopt;
+  std::string text;
+  char buf[4096];
+  while (text.size() < cap) {
+    ssize_t n = retry_eintr([&] { return read(fd.get(), buf, sizeof buf); });
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  if (text.size() > cap) text.resize(cap);
+  return text;
+}
+
+std::optional<std::string> read_link(const std::string& path) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0 || static_cast<size_t>(n) >= sizeof buf) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace vx

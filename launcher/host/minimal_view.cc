@@ -1,0 +1,180 @@
+#include "host/minimal_view.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <set>
+
+#include "host/closure.h"
+#include "host/elf_reader.h"
+#include "base/path.h"
+
+namespace vx {
+
+namespace {
+
+// Collects ops for paths that must be reachable under their host names: every symlink met on
+// the way becomes a symlink op; the end of the chain is bound.
+class ViewBuilder {
+ public:
+  explicit ViewBuilder(std::string skip) : skip_(std::move(skip)) {}
+
+  // Resolves `path` component by component, recording the links; returns the real path.
+  std::string follow(const std::string& path, int depth = 0) {
+    std::string cur;
+    size_t pos = 1;
+    while (pos <= path.size()) {
+      size_t end = path.find('/', pos);
+      if (end == std::string::npos) end = path.size();
+      std::string comp = path.substr(pos, end - pos);
+      pos = end + 1;
+      if (comp.empty() || comp == ".") continue;
+      if (comp == "..") {
+        cur = parent_dir(cur.empty() ? "/" : cur);
+        if (cur == "/") cur.clear();
+        continue;
+      }
+      std::string next = cur + "/" + comp;
+      char buf[PATH_MAX];
+      ssize_t n = readlink(next.c_str(), buf, sizeof buf - 1);
+      if (n < 0 || depth > 32) {
+        cur = next;
+        continue;
+      }
+      std::string text(buf, static_cast<size_t>(n));
+      ops_.push_back({MountKind::kSymlink, text, next});
+      std::string target = text.front() == '/' ? text : (cur.empty() ? "" : cur) + "/" + text;
+      std::string rest = pos <= path.size() ? path.substr(pos - 1) : "";
+      return follow(target + rest, depth + 1);
+    }
+    return cur.empty() ? "/" : cur;
+  }
+
+  void bind(const std::string& path, bool optional = true) {
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0 && optional) return;
+    std::string real = follow(path);
+    if (!skip_.empty() && is_within(real, skip_)) return;
+    ops_.push_back({MountKind::kRoBind, real, real, optional});
+  }
+
+  void bind_dir_of(const std::string& file) { bind(follow(parent_dir(file))); }
+
+  std::vector<MountOp>& ops() { return ops_; }
+
+ private:
+  std::string skip_;  // the project: already visible, never bound again
+  std::vector<MountOp> ops_;
+};
+
+void find_shared_objects(const std::string& dir, std::vector<std::string>& out, int depth = 0) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr || depth > 24) {
+    if (d != nullptr) closedir(d);
+    return;
+  }
+  while (struct dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    std::string p = dir + "/" + n;
+    if (e->d_type == DT_DIR) {
+      if (n != "home" || depth > 0) find_shared_objects(p, out, depth + 1);
+    } else if (e->d_type == DT_REG && (n.ends_with(".so") || n.find(".so.") != std::string::npos)) {
+      out.push_back(p);
+    }
+  }
+  closedir(d);
+}
+
+const std::vector<std::string>& tools() {
+  static const std::vector<std::string> t = {"/bin/sh", "/bin/bash",  "/usr/bin/env",
+                                             "/bin/ls", "/bin/uname", "/usr/bin/git"};
+  return t;
+}
+
+// /etc files and data directories of SPEC §3: names, resolver, locale, time zones, terminfo
+// for the REPL and shell, CA certificates for ssl.create_default_context().
+const std::vector<std::string>& system_data() {
+  static const std::vector<std::string> d = {"/etc/hosts",          "/etc/resolv.conf",
+                                             "/etc/ld.so.cache",    "/etc/os-release",
+                                             "/etc/nsswitch.conf",  "/etc/localtime",
+                                             "/etc/alternatives",   "/etc/passwd",
+                                             "/etc/group",          "/etc/ssl",
+                                             "/usr/lib/ssl",        "/usr/share/ca-certificates",
+                                             "/usr/lib/locale",     "/usr/share/locale",
+                                             "/usr/share/zoneinfo", "/usr/share/terminfo",
+                                             "/lib/terminfo",       "/etc/terminfo",
+                                             "/usr/share/git-core", "/usr/lib/git-core"};
+  return d;
+}
+
+}  // namespace
+
+std::vector<MountOp> fold_view(const std::vector<MountOp>& ops) {
+  std::vector<std::string> dirs;
+  for (const auto& op : ops) {
+    struct stat st;
+    if (op.kind == MountKind::kRoBind && op.src == op.dest && stat(op.src.c_str(), &st) == 0 &&
+        S_ISDIR(st.st_mode))
+      dirs.push_back(op.dest);
+  }
+  std::vector<MountOp> out;
+  for (const auto& op : ops) {
+    bool inside = std::any_of(dirs.begin(), dirs.end(), [&](const std::string& d) {
+      return op.dest != d && is_within(op.dest, d);
+    });
+    if (inside || std::find(out.begin(), out.end(), op) != out.end()) continue;
+    out.push_back(op);
+  }
+  return out;
+}
+
+Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
+  ViewBuilder b(in.venv_dir.empty() ? "" : parent_dir(in.venv_dir));
+  std::vector<std::string> roots;
+  std::string py = in.python_prefix + "/bin/python" + in.python_version;
+  if (in.python_prefix == "/usr") {
+    b.bind(in.python_prefix + "/lib/python" + in.python_version, false);
+    b.bind(py, false);
+    b.follow("/usr/bin/python3");
+  } else {
+    b.bind(in.python_prefix, false);
+    // The stdlib may itself be reached through a link out of the prefix.
+    b.bind(in.python_prefix + "/lib/python" + in.python_version);
+  }
+  roots.push_back(py);
+  find_shared_objects(in.python_prefix + "/lib/python" + in.python_version + "/lib-dynload", roots);
+  // /usr/bin holds nothing private: one directory bind instead of a bind per tool (SPEC §9).
+  // The tools of SPEC §3 are closure roots, so their libraries are in the view for certain.
+  b.bind("/usr/bin", false);
+  for (const auto& t : tools()) {
+    b.follow(t);
+    roots.push_back(t);
+  }
+  find_shared_objects("/usr/lib/git-core", roots);
+  for (const auto& x : in.expose) {
+    b.bind(x, false);
+    roots.push_back(x);
+  }
+  if (!in.venv_dir.empty()) find_shared_objects(in.venv_dir, roots);
+  for (const auto& d : system_data()) b.bind(d);
+  TRY_ASSIGN(cache, read_ld_cache("/etc/ld.so.cache"));
+  TRY_ASSIGN(closure, library_closure(roots, cache));
+  std::set<std::string> root_set(roots.begin(), roots.end());
+  for (const auto& f : closure.files) {
+    // Roots are bound as files above (or lie in the venv or a bound directory); only the
+    // libraries and loaders they need bring their directory with them.
+    if (root_set.count(f) != 0 || f.starts_with(in.venv_dir + "/")) continue;
+    b.bind_dir_of(f);
+    b.follow(f);  // the loader's own name may be a chain of links (/lib64/ld-linux...)
+  }
+  MinimalView view;
+  view.ops = fold_view(b.ops());
+  view.warnings = closure.missing;
+  return view;
+}
+
+}  // namespace vx

@@ -1,0 +1,32 @@
+// [o] outside: gather what plan_sandbox needs for one launch: options in precedence order,
+// the venv, the program to run. The few host reads (stat of VENV/venv-exec/real/NAME, the
+// shell, VENV/bin listing for pip) happen here, not in the planner.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "host/host.h"
+#include "plan/invocation.h"
+#include "plan/plan_sandbox.h"
+#include "host/venv.h"
+
+namespace vx {
+
+// install defaults < BWRAP_ARGS < VENV_EXEC_ARGS < command line (later wins); VERBOSE=1.
+Expected<SandboxOptions> gather_options(const HostFacts& host, const SandboxOptions& defaults,
+                                        const SandboxOptions& command_line);
+
+// What to execute: entrypoint NAME, a command's words, or the shell (empty `words`).
+struct Target {
+  std::string entrypoint;  // kEntrypoint: the NAME of VENV/bin/NAME
+  bool shell = false;
+  std::vector<std::string> words;  // the command and its arguments
+};
+
+Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
+                                      const SandboxOptions& options, const Target& target);
+
+}  // namespace vx

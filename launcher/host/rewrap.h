@@ -1,0 +1,22 @@
+// [o] outside, after the sandbox has exited: wrap what pip installed and restore what it must
+// not change (SPEC §7), and warn when the run created a path a host program trusts. Impure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+
+namespace vx {
+
+// The protected project paths (.git, .env, ...) that exist now: taken before the launch.
+std::vector<std::string> existing_protected(const std::string& project);
+
+// Warns on stderr for each protected path that exists now but was not in `before`.
+void warn_new_protected(const std::string& project, const std::vector<std::string>& before);
+
+// After pip: wraps new entrypoints, adopts upgraded ones, restores tampered interpreter links
+// (warning for each), so that everything in VENV/bin runs sandboxed when pip returns.
+Expected<void> rewrap_after_pip(const std::string& venv, const std::string& self_exe);
+
+}  // namespace vx

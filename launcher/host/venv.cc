@@ -1,0 +1,144 @@
+#include "host/venv.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include "base/path.h"
+
+namespace vx {
+
+namespace {
+
+Expected<std::string> real_path(const std::string& path, const std::string& what) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf) == nullptr) return fail(Error::from_errno(what + " " + path));
+  return std::string(buf);
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// "3.11.2" or "3.11.7.final.0" -> "3.11".
+std::string major_minor(const std::string& version) {
+  auto first = version.find('.');
+  if (first == std::string::npos) return version;
+  auto second = version.find('.', first + 1);
+  return version.substr(0, second);
+}
+
+// The base interpreter's real prefix: resolve HOME/pythonX.Y (or python3) through every
+// symlink, then go up from bin/. Bound read-only whatever its location (pyenv, uv, /opt).
+Expected<std::string> interpreter_prefix(const PyvenvCfg& cfg, const std::string& mm) {
+  for (const std::string& name : {"python" + mm, std::string("python3"), std::string("python")}) {
+    char buf[PATH_MAX];
+    std::string candidate = cfg.home + "/" + name;
+    if (realpath(candidate.c_str(), buf) != nullptr) return parent_dir(parent_dir(buf));
+  }
+  return fail(Error::make("find the base interpreter of the venv",
+                          "no python" + mm + " or python3 in " + cfg.home,
+                          "the interpreter this venv was made from is gone; recreate the venv"));
+}
+
+}  // namespace
+
+Expected<PyvenvCfg> parse_pyvenv_cfg(std::string_view text, const std::string& file) {
+  PyvenvCfg cfg;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string_view key = trim_blanks(std::string_view(line).substr(0, eq));
+    std::string_view value = trim_blanks(std::string_view(line).substr(eq + 1));
+    if (key == "home") cfg.home = value;
+    if (key == "version" || (key == "version_info" && cfg.version.empty())) cfg.version = value;
+  }
+  if (cfg.home.empty() || cfg.home.front() != '/')
+    return fail(Error::make("read " + file, "no absolute 'home = ...' line",
+                            "recreate the venv with python3 -m venv"));
+  return cfg;
+}
+
+Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
+  Venv venv;
+  auto resolved = real_path(dir, "find the venv " + how);
+  if (!resolved) {
+    Error e = resolved.error();
+    e.hint = "create it with 'python3 -m venv " + dir + "' or name another with --venv";
+    return fail(e);
+  }
+  venv.dir = *resolved;
+  std::string cfg_path = venv.dir + "/pyvenv.cfg";
+  std::ifstream f(cfg_path);
+  if (!f)
+    return fail(Error::make("use " + venv.dir + " as a venv (" + how + ")", "it has no pyvenv.cfg",
+                            "create a venv with 'python3 -m venv " + dir + "'"));
+  std::stringstream text;
+  text << f.rdbuf();
+  TRY_ASSIGN(cfg, parse_pyvenv_cfg(text.str(), cfg_path));
+  venv.python_version = major_minor(cfg.version);
+  TRY_ASSIGN(prefix, interpreter_prefix(cfg, venv.python_version));
+  venv.python_prefix = prefix;
+  venv.project = parent_dir(venv.dir);
+  venv.wrapped = is_dir(venv_real_dir(venv));
+  return venv;
+}
+
+Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host) {
+  if (named) return load_venv(*named, "named by --venv");
+  if (auto active = host_env(host, "VIRTUAL_ENV"); active && !active->empty())
+    return load_venv(*active, "named by $VIRTUAL_ENV");
+  std::string local = host.cwd + "/.venv";
+  if (is_dir(local)) return load_venv(local, "./.venv");
+  Venv none;
+  none.project = host.cwd;
+  return none;
+}
+
+Expected<Venv> venv_for_entrypoint(const std::string& entry) {
+  std::string bin = parent_dir(entry);
+  return load_venv(parent_dir(bin), "holding " + entry);
+}
+
+std::optional<std::string> real_entry(const std::string& venv_dir, const std::string& name) {
+  std::string current = name;
+  for (int hops = 0; hops < 8; ++hops) {
+    std::string real = venv_dir + "/venv-exec/real/" + current;
+    struct stat st;
+    if (lstat(real.c_str(), &st) == 0) return real;
+    char buf[PATH_MAX];
+    ssize_t n = readlink((venv_dir + "/bin/" + current).c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return std::nullopt;
+    std::string text(buf, static_cast<size_t>(n));
+    if (text.find('/') != std::string::npos) return std::nullopt;  // not a link within bin/
+    current = text;
+  }
+  return std::nullopt;
+}
+
+Expected<std::string> locate_argv0(const HostFacts& host) {
+  const std::string& a = host.argv0;
+  if (a.find('/') != std::string::npos) {
+    if (a.front() == '/') return a;
+    return host.cwd + "/" + a;
+  }
+  std::string path = host_env(host, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+  std::stringstream dirs(path);
+  std::string d;
+  while (std::getline(dirs, d, ':')) {
+    if (d.empty()) d = ".";
+    std::string candidate = d + "/" + a;
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate.front() == '/' ? candidate : host.cwd + "/" + candidate;
+  }
+  return fail(Error::make("find how venv-exec was invoked", "'" + a + "' is not in PATH",
+                          "call the entrypoint by its path, e.g. .venv/bin/" + a));
+}
+
+}  // namespace vx

@@ -1,0 +1,250 @@
+#include "plan/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <charconv>
+#include <functional>
+
+namespace vx {
+
+namespace {
+
+using Handler =
+    std::function<std::optional<std::string>(SandboxOptions&, const std::vector<std::string>&)>;
+
+struct OptionSpec {
+  std::string_view name;
+  std::string_view args;  // metavariables, for errors and --help
+  size_t nargs;
+  std::string_view help;
+  Handler apply;  // returns an error message for a bad value
+};
+
+Handler mount(MountKind kind, bool optional) {
+  return [kind, optional](SandboxOptions& o, const std::vector<std::string>& a) {
+    MountOp op{kind, a.size() == 2 ? a[0] : std::string(), a.back(), optional};
+    if (op.dest.empty() || op.dest.front() != '/')
+      return std::optional<std::string>("destination '" + op.dest + "' must be an absolute path");
+    o.mounts.push_back(std::move(op));
+    return std::optional<std::string>();
+  };
+}
+
+std::optional<unsigned> parse_id(const std::string& s) {
+  unsigned v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v > 0xfffffffeu) return std::nullopt;
+  return v;
+}
+
+const std::vector<OptionSpec>& option_table() {
+  using A = const std::vector<std::string>&;
+  using R = std::optional<std::string>;
+  static const std::vector<OptionSpec> table = {
+      {"--bind", "SRC DEST", 2, "bind SRC read-write at DEST", mount(MountKind::kBind, false)},
+      {"--bind-try", "SRC DEST", 2, "as --bind; ignored when SRC is missing",
+       mount(MountKind::kBind, true)},
+      {"--ro-bind", "SRC DEST", 2, "bind SRC read-only at DEST", mount(MountKind::kRoBind, false)},
+      {"--ro-bind-try", "SRC DEST", 2, "as --ro-bind; ignored when SRC is missing",
+       mount(MountKind::kRoBind, true)},
+      {"--dev-bind", "SRC DEST", 2, "bind SRC at DEST, device access allowed",
+       mount(MountKind::kDevBind, false)},
+      {"--dev-bind-try", "SRC DEST", 2, "as --dev-bind; ignored when SRC is missing",
+       mount(MountKind::kDevBind, true)},
+      {"--tmpfs", "DEST", 1, "mount a fresh tmpfs at DEST", mount(MountKind::kTmpfs, false)},
+      {"--dir", "DEST", 1, "create an empty directory DEST", mount(MountKind::kDir, false)},
+      {"--symlink", "TARGET DEST", 2, "create a symbolic link DEST -> TARGET",
+       mount(MountKind::kSymlink, false)},
+      {"--setenv", "VAR VALUE", 2, "set VAR in the program's environment",
+       [](SandboxOptions& o, A a) {
+         o.env.push_back({a[0], a[1]});
+         return R();
+       }},
+      {"--unsetenv", "VAR", 1, "remove VAR from the program's environment",
+       [](SandboxOptions& o, A a) {
+         o.env.push_back({a[0], std::nullopt});
+         return R();
+       }},
+      {"--chdir", "DIR", 1, "run the program in DIR",
+       [](SandboxOptions& o, A a) {
+         o.chdir = a[0];
+         return R();
+       }},
+      {"--uid", "N", 1, "the program's user id inside",
+       [](SandboxOptions& o, A a) {
+         auto v = parse_id(a[0]);
+         if (!v) return R("'" + a[0] + "' is not a user id");
+         o.uid = *v;
+         return R();
+       }},
+      {"--gid", "N", 1, "the program's group id inside",
+       [](SandboxOptions& o, A a) {
+         auto v = parse_id(a[0]);
+         if (!v) return R("'" + a[0] + "' is not a group id");
+         o.gid = *v;
+         return R();
+       }},
+      {"--cap-add", "CAP", 1, "keep capability CAP (inside the sandbox's namespaces only)",
+       [](SandboxOptions& o, A a) {
+         o.caps.push_back({true, a[0]});
+         return R();
+       }},
+      {"--cap-drop", "CAP", 1, "drop capability CAP again",
+       [](SandboxOptions& o, A a) {
+         o.caps.push_back({false, a[0]});
+         return R();
+       }},
+      {"--share-net", "", 0, "share the host's network (the default)",
+       [](SandboxOptions& o, A) {
+         o.share_net = true;
+         return R();
+       }},
+      {"--unshare-net", "", 0, "a new network namespace with loopback only",
+       [](SandboxOptions& o, A) {
+         o.share_net = false;
+         return R();
+       }},
+      {"--hostname", "NAME", 1, "the host name inside",
+       [](SandboxOptions& o, A a) {
+         o.hostname = a[0];
+         return R();
+       }},
+      {"--expose", "EXE", 1, "bind EXE and its shared-library closure read-only",
+       [](SandboxOptions& o, A a) {
+         o.expose.push_back(a[0]);
+         return R();
+       }},
+      {"--profile", "minimal|system", 1, "the read-only system view",
+       [](SandboxOptions& o, A a) {
+         if (a[0] != "minimal" && a[0] != "system")
+           return R("'" + a[0] + "' is not a profile (minimal or system)");
+         o.profile = a[0];
+         return R();
+       }},
+      {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else ./.venv)",
+       [](SandboxOptions& o, A a) {
+         o.venv = a[0];
+         return R();
+       }},
+      {"--verbose", "", 0, "print the sandbox plan and the final argv to stderr",
+       [](SandboxOptions& o, A) {
+         o.verbose = true;
+         return R();
+       }},
+  };
+  return table;
+}
+
+const OptionSpec* find_option(std::string_view name) {
+  for (const auto& spec : option_table())
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+Error option_error(const std::string& origin, const std::string& message, bool list) {
+  return Error::make(
+      origin, message,
+      list ? "supported options: " + supported_options_text() + " (see venv-exec --help)"
+           : std::string("see venv-exec --help"));
+}
+
+}  // namespace
+
+std::string supported_options_text() {
+  std::string out;
+  for (const auto& spec : option_table()) out += (out.empty() ? "" : " ") + std::string(spec.name);
+  return out;
+}
+
+Expected<ParsedArgs> parse_sandbox_args(const std::vector<std::string>& args, bool allow_rest,
+                                        const std::string& origin) {
+  ParsedArgs parsed;
+  size_t i = 0;
+  while (i < args.size()) {
+    const std::string& word = args[i];
+    if (word == "--") {
+      if (!allow_rest) return fail(option_error(origin, "'--' is not allowed here", false));
+      ++i;
+      break;
+    }
+    if (allow_rest && (word == "--help" || word == "-h")) {
+      parsed.help = true;
+      return parsed;
+    }
+    if (allow_rest && word == "--version") {
+      parsed.version = true;
+      return parsed;
+    }
+    if (word.empty() || word.front() != '-') {
+      if (!allow_rest) return fail(option_error(origin, "'" + word + "' is not an option", false));
+      break;
+    }
+    const OptionSpec* spec = find_option(word);
+    if (spec == nullptr) return fail(option_error(origin, "unknown option '" + word + "'", true));
+    if (i + spec->nargs >= args.size())
+      return fail(option_error(
+          origin, std::string(spec->name) + " takes " + std::string(spec->args), false));
+    std::vector<std::string> values(args.begin() + static_cast<long>(i) + 1,
+                                    args.begin() + static_cast<long>(i + 1 + spec->nargs));
+    if (auto bad = spec->apply(parsed.options, values))
+      return fail(option_error(origin, std::string(spec->name) + ": " + *bad, false));
+    i += 1 + spec->nargs;
+  }
+  parsed.rest.assign(args.begin() + static_cast<long>(i), args.end());
+  return parsed;
+}
+
+std::vector<std::string> split_args_variable(const std::string& value) {
+  char sep = value.find('\n') != std::string::npos ? '\n' : ' ';
+  std::vector<std::string> words;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find(sep, start);
+    if (end == std::string::npos) end = value.size();
+    std::string word = value.substr(start, end - start);
+    if (sep == '\n' && !word.empty() && word.back() == '\r') word.pop_back();
+    if (!word.empty()) words.push_back(std::move(word));
+    start = end + 1;
+  }
+  return words;
+}
+
+Expected<UninstallArgs> parse_uninstall_args(const std::vector<std::string>& args) {
+  UninstallArgs out;
+  CLI::App app{"Restore a wrapped venv exactly as it was", "venv-exec uninstall"};
+  app.add_option("VENV", out.venv, "the venv (default .venv)");
+  app.add_flag("--purge", out.purge, "also remove VENV/home and VENV/cache");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return fail(Error::make("uninstall", e.what(), "usage: venv-exec uninstall [VENV] [--purge]"));
+  }
+  return out;
+}
+
+std::string usage_text() {
+  std::string text =
+      "Usage:\n"
+      "  venv-exec install [VENV] [SANDBOX-OPTION...]   wrap a venv (VENV defaults to .venv)\n"
+      "  venv-exec uninstall [VENV] [--purge]           restore the venv exactly as it was\n"
+      "  venv-exec [SANDBOX-OPTION...] [--] CMD [ARG...] run CMD sandboxed for this project\n"
+      "  venv-exec shell [SANDBOX-OPTION...]            interactive shell inside the sandbox\n"
+      "  venv-exec ps                                   list running sandboxes\n"
+      "  venv-exec check                                diagnose the kernel and distribution\n"
+      "  venv-exec --help | --version\n\n"
+      "Sandbox options:\n";
+  for (const auto& spec : option_table()) {
+    std::string left = "  " + std::string(spec.name);
+    if (!spec.args.empty()) left += " " + std::string(spec.args);
+    if (left.size() < 34) left.resize(34, ' ');
+    text += left + " " + std::string(spec.help) + "\n";
+  }
+  text +=
+      "\nEnvironment: VENV_EXEC_ARGS and BWRAP_ARGS hold more sandbox options;\n"
+      "SANDBOX_SECCOMP_ALLOW replaces the syscall allowlist; VERBOSE=1 as --verbose.\n"
+      "See venv-exec(1) and venv-exec-policy(5).\n";
+  return text;
+}
+
+}  // namespace vx

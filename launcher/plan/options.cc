@@ -1,0 +1,51 @@
+#include "plan/options.h"
+
+namespace vx {
+
+void merge_options(SandboxOptions& base, const SandboxOptions& later) {
+  base.mounts.insert(base.mounts.end(), later.mounts.begin(), later.mounts.end());
+  base.env.insert(base.env.end(), later.env.begin(), later.env.end());
+  base.caps.insert(base.caps.end(), later.caps.begin(), later.caps.end());
+  base.expose.insert(base.expose.end(), later.expose.begin(), later.expose.end());
+  if (later.chdir) base.chdir = later.chdir;
+  if (later.hostname) base.hostname = later.hostname;
+  if (later.profile) base.profile = later.profile;
+  if (later.venv) base.venv = later.venv;
+  if (later.uid) base.uid = later.uid;
+  if (later.gid) base.gid = later.gid;
+  if (later.share_net) base.share_net = later.share_net;
+  base.verbose = base.verbose || later.verbose;
+}
+
+static void push_mount(std::vector<std::string>& out, const MountOp& op) {
+  std::string flag = "--" + std::string(mount_keyword(op.kind));
+  if (op.optional) flag += "-try";
+  out.push_back(flag);
+  if (mount_kind_has_source(op.kind)) out.push_back(op.src);
+  out.push_back(op.dest);
+}
+
+std::vector<std::string> format_options(const SandboxOptions& o) {
+  std::vector<std::string> out;
+  for (const auto& op : o.mounts) push_mount(out, op);
+  for (const auto& e : o.env) {
+    if (e.value) {
+      out.insert(out.end(), {"--setenv", e.name, *e.value});
+    } else {
+      out.insert(out.end(), {"--unsetenv", e.name});
+    }
+  }
+  for (const auto& c : o.caps) out.insert(out.end(), {c.add ? "--cap-add" : "--cap-drop", c.name});
+  for (const auto& x : o.expose) out.insert(out.end(), {"--expose", x});
+  if (o.chdir) out.insert(out.end(), {"--chdir", *o.chdir});
+  if (o.hostname) out.insert(out.end(), {"--hostname", *o.hostname});
+  if (o.profile) out.insert(out.end(), {"--profile", *o.profile});
+  if (o.venv) out.insert(out.end(), {"--venv", *o.venv});
+  if (o.uid) out.insert(out.end(), {"--uid", std::to_string(*o.uid)});
+  if (o.gid) out.insert(out.end(), {"--gid", std::to_string(*o.gid)});
+  if (o.share_net) out.push_back(*o.share_net ? "--share-net" : "--unshare-net");
+  if (o.verbose) out.push_back("--verbose");
+  return out;
+}
+
+}  // namespace vx

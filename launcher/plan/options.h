@@ -1,0 +1,47 @@
+// SandboxOptions: the bubblewrap-compatible option set (SPEC §2) as a plain value. Pure.
+// Parsed in cli.cc from the command line, VENV_EXEC_ARGS/BWRAP_ARGS and the install defaults.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "plan/mount_plan.h"
+
+namespace vx {
+
+struct EnvChange {
+  std::string name;
+  std::optional<std::string> value;  // nullopt: --unsetenv
+  bool operator==(const EnvChange&) const = default;
+};
+
+struct CapChange {
+  bool add = false;
+  std::string name;  // as given: "cap_net_bind_service", "CAP_NET_RAW", "ALL"
+  bool operator==(const CapChange&) const = default;
+};
+
+struct SandboxOptions {
+  std::vector<MountOp> mounts;  // in the order given; applied after the profile's view
+  std::vector<EnvChange> env;
+  std::vector<CapChange> caps;
+  std::vector<std::string> expose;
+  std::optional<std::string> chdir, hostname, profile, venv;
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::optional<bool> share_net;
+  bool verbose = false;
+  bool operator==(const SandboxOptions&) const = default;
+};
+
+// `later` wins: lists are appended, scalars replaced when `later` sets them.
+void merge_options(SandboxOptions& base, const SandboxOptions& later);
+
+// The argument list that parses back to `opts` (stored as the install-time defaults).
+std::vector<std::string> format_options(const SandboxOptions& opts);
+
+}  // namespace vx

@@ -1,0 +1,59 @@
+// SandboxPlan: everything a launch will do, decided before any process is created. Pure.
+// The executor (spawn, idmap, mounts, pivot, init, caps, seccomp, exec) only carries it out.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "plan/mount_plan.h"
+
+namespace vx {
+
+struct IdMapping {
+  uid_t inside_uid = 0;
+  uid_t outside_uid = 0;
+  gid_t inside_gid = 0;
+  gid_t outside_gid = 0;
+  bool operator==(const IdMapping&) const = default;
+};
+
+// Which seccomp program the program's process loads (SPEC §5).
+struct SeccompPlan {
+  enum class Mode {
+    kEmbedded,  // the default policy, compiled at build time
+    kCustom,    // SANDBOX_SECCOMP_ALLOW="...": compiled at launch, same always-denied rules
+    kOff,       // SANDBOX_SECCOMP_ALLOW= (set, empty): no filter, program in a new session
+  };
+  Mode mode = Mode::kEmbedded;
+  std::vector<std::string> allow;  // syscall names, for kCustom
+  bool operator==(const SeccompPlan&) const = default;
+};
+
+struct SandboxPlan {
+  int clone_flags = 0;  // CLONE_NEW* flags for the sandbox's pid 1
+  IdMapping ids;
+  MountPlan mounts;
+  std::string hostname;      // set in the new uts namespace when not empty
+  bool loopback_up = false;  // a new network namespace: bring `lo` up
+  std::string marker_path;   // file naming the sandbox's user namespace (nested-call detection)
+  std::string cwd;           // working directory inside
+
+  std::vector<std::string> env;   // the program's whole environment, KEY=VALUE
+  std::vector<std::string> path;  // PATH entries searched when exec_file has no '/'
+  std::string exec_file;          // what execve runs: a path, or a name searched in `path`
+  std::vector<std::string> argv;  // argv[0] first
+
+  std::vector<int> keep_caps;  // capability numbers the program keeps (ambient); usually empty
+  SeccompPlan seccomp;
+  bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
+  bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
+
+  bool operator==(const SandboxPlan&) const = default;
+};
+
+// Human-readable plan for --verbose: namespaces, ids, mounts, seccomp, env, argv.
+std::string format_sandbox_plan(const SandboxPlan& plan);
+
+}  // namespace vx

@@ -1,0 +1,130 @@
+#include "plan/view.h"
+
+#include <algorithm>
+#include "base/path.h"
+
+namespace vx {
+
+namespace {
+
+size_t depth(const std::string& path) {
+  return static_cast<size_t>(std::count(path.begin(), path.end(), '/')) - (path == "/" ? 1 : 0);
+}
+
+MountOp ro_self(const std::string& path, bool optional = false) {
+  return {MountKind::kRoBind, path, path, optional};
+}
+
+// The broad read-only view of profile `system`: /usr, /etc and the merged-usr links.
+void add_system_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
+  ops.push_back(ro_self("/usr"));
+  ops.push_back(ro_self("/etc"));
+  for (const auto& [path, target] : in.root_links) {
+    if (target.empty()) {
+      ops.push_back(ro_self(path));
+    } else {
+      ops.push_back({MountKind::kSymlink, target, path});
+    }
+  }
+}
+
+// Read-only paths the profile must show even when they lie outside it.
+void add_outside_paths(const ViewInputs& in, std::vector<MountOp>& ops) {
+  auto covered = [&](const std::string& path) {
+    return std::any_of(ops.begin(), ops.end(), [&](const MountOp& op) {
+      return op.kind == MountKind::kRoBind && op.src == op.dest && is_within(path, op.dest);
+    });
+  };
+  // The minimal view already holds what the interpreter needs.
+  if (in.profile != "minimal" && !in.python_prefix.empty() && !covered(in.python_prefix))
+    ops.push_back(ro_self(in.python_prefix));
+  if (!in.self_exe.empty() && !covered(in.self_exe)) ops.push_back(ro_self(in.self_exe));
+}
+
+void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
+  ops.push_back({MountKind::kBind, in.project, in.project});
+  if (!in.venv_dir.empty()) {
+    if (in.pip) {
+      ops.push_back({MountKind::kBind, in.venv_dir, in.venv_dir});
+      // bin/ is a mount point of its own, so pip can write in it but cannot rename or remove
+      // the directory (EBUSY) and put a bin/ with another activate in its place.
+      ops.push_back({MountKind::kBind, in.venv_dir + "/bin", in.venv_dir + "/bin"});
+      for (const auto& f : in.venv_trusted) ops.push_back(ro_self(f, true));
+    } else {
+      ops.push_back(ro_self(in.venv_dir));
+    }
+  }
+  for (const auto& name : protected_project_names())
+    ops.push_back(ro_self(in.project + "/" + name, true));
+}
+
+void add_home(const ViewInputs& in, std::vector<MountOp>& ops) {
+  if (in.home_backing.empty()) {
+    ops.push_back({MountKind::kTmpfs, "", in.home});
+  } else {
+    ops.push_back({MountKind::kBind, in.home_backing, in.home});
+  }
+  if (!in.cache_backing.empty())
+    ops.push_back({MountKind::kBind, in.cache_backing, in.home + "/.cache"});
+}
+
+// A user mount meets the view's own links (/lib -> usr/lib in the minimal view): at the same
+// place, the user's mount replaces the link; below it, the destination is taken through it, as
+// bubblewrap would see it on a host with that link. The executor never follows a link itself.
+void apply_user_mounts(const std::vector<MountOp>& user, std::vector<MountOp>& ops) {
+  for (MountOp op : user) {
+    for (int hops = 0; hops < 8; ++hops) {
+      auto link = std::find_if(ops.begin(), ops.end(), [&](const MountOp& o) {
+        return o.kind == MountKind::kSymlink && is_within(op.dest, o.dest);
+      });
+      if (link == ops.end()) break;
+      if (link->dest == op.dest) {
+        ops.erase(link);
+        break;
+      }
+      std::string base = link->src.front() == '/'
+                             ? link->src
+                             : link->dest.substr(0, link->dest.rfind('/') + 1) + link->src;
+      op.dest = base + op.dest.substr(link->dest.size());
+    }
+    ops.push_back(std::move(op));
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& protected_project_names() {
+  static const std::vector<std::string> names = {".git",   ".hg",     ".env",
+                                                 ".envrc", ".vscode", ".idea"};
+  return names;
+}
+
+MountPlan plan_view(const ViewInputs& in) {
+  std::vector<MountOp> ops;
+  if (in.profile == "minimal") {
+    ops = in.system_view;
+  } else {
+    add_system_profile(in, ops);
+  }
+  add_outside_paths(in, ops);
+  ops.push_back({MountKind::kProc, "", "/proc"});
+  // A root caller's sandbox runs as global uid 0, which the permission checks of /proc/sys and
+  // sysrq-trigger trust even without capabilities; for anyone else they already refuse.
+  if (in.outside_uid == 0)
+    for (const char* name : {"sys", "sysrq-trigger", "irq", "bus"})
+      ops.push_back({MountKind::kRemountRo, "", std::string("/proc/") + name, true});
+  ops.push_back({MountKind::kDev, "", "/dev"});
+  ops.push_back({MountKind::kTmpfs, "", "/tmp"});
+  ops.push_back({MountKind::kTmpfs, "", "/run/user/" + std::to_string(in.uid)});
+  add_home(in, ops);
+  add_project(in, ops);
+  apply_user_mounts(in.user_mounts, ops);
+  // A parent before anything mounted inside it; equal depths keep their order, so a later
+  // option still covers an earlier one at the same place.
+  std::stable_sort(ops.begin(), ops.end(), [](const MountOp& a, const MountOp& b) {
+    return depth(a.dest) < depth(b.dest);
+  });
+  return MountPlan{std::move(ops)};
+}
+
+}  // namespace vx

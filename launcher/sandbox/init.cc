@@ -1,0 +1,126 @@
+#include "sandbox/init.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "sandbox/caps.h"
+#include "sandbox/error_pipe.h"
+#include "sandbox/exec.h"
+#include "base/fd.h"
+#include "sandbox/idmap.h"
+#include "sandbox/mounts.h"
+#include "sandbox/pivot.h"
+#include "sandbox/program.h"
+#include "sandbox/signals.h"
+
+namespace vx {
+
+namespace {
+
+// PR_SET_PDEATHSIG closes the race only for a parent that dies later; one that died before the
+// call is detected through the alive pipe, whose only writer is the launcher. (getppid() is 0
+// here: the parent is outside our pid namespace.)
+Expected<void> die_with_parent(int alive_r) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    return fail(Error::from_errno("set the parent-death signal"));
+  struct pollfd p = {alive_r, POLLIN, 0};
+  if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN)))
+    return fail(Error::make("start the sandbox", "the launcher is gone"));
+  return {};
+}
+
+Expected<void> bring_up_loopback() {
+  UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) return fail(Error::from_errno("open a socket to configure lo"));
+  struct ifreq req = {};
+  std::strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
+  req.ifr_flags = IFF_UP | IFF_RUNNING;
+  if (ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0)
+    return fail(Error::from_errno("bring up the loopback interface"));
+  return {};
+}
+
+Expected<void> build_sandbox(const SandboxPlan& plan) {
+  // The maps first: a non-dumpable process's /proc/self files belong to the global root, and an
+  // unprivileged launcher could no longer write them.
+  TRY(write_id_maps(plan.ids));
+  // Non-dumpable: this process still holds the caller's whole environment in memory; the
+  // program must not read it through /proc/1/environ or attach to it.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    return fail(Error::from_errno("make pid 1 non-dumpable"));
+  TRY(enter_fresh_root());
+  TRY(apply_mounts(plan.mounts, kOldRoot));
+  TRY(finish_root(plan));
+  if (plan.loopback_up) TRY(bring_up_loopback());
+  return {};
+}
+
+// The terminal goes to the program's group (again) when the job is continued.
+void give_terminal(const SandboxPlan& plan, pid_t program) {
+  if (plan.foreground_tty) set_foreground(program);
+}
+
+// Reaps every child (orphans are re-parented to us) until the program exits.
+[[noreturn]] void supervise_program(const SandboxPlan& plan, const ChildPipes& pipes, pid_t program,
+                                    const UniqueFd& sfd) {
+  while (true) {
+    struct signalfd_siginfo si;
+    ssize_t n = retry_eintr([&] { return read(sfd.get(), &si, sizeof si); });
+    if (n != sizeof si) die(pipes, Error::from_errno("read pid 1's signalfd"));
+    int sig = static_cast<int>(si.ssi_signo);
+    if (sig != SIGCHLD) {
+      if (sig == SIGCONT) give_terminal(plan, program);
+      kill(program, sig);
+      continue;
+    }
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+      if (pid != program) continue;
+      if (WIFSTOPPED(status)) {
+        // Ctrl-Z stopped the program: ask the launcher to stop too, so the shell sees a
+        // stopped job and takes the terminal back.
+        char event = 'S';
+        write_all(pipes.events_w, &event, 1);
+        continue;
+      }
+      // Tell the launcher first: the kernel tears the mount and pid namespaces down before our
+      // parent is notified of our exit, time the caller need not wait for.
+      unsigned char done[2] = {'X', static_cast<unsigned char>(exit_code_of(status))};
+      write_all(pipes.events_w, done, sizeof done);
+      _exit(done[1]);
+    }
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void run_pid1(const SandboxPlan& plan, const ChildPipes& pipes, const Filters& f) {
+  if (auto r = die_with_parent(pipes.alive_r); !r) die(pipes, r.error());
+  if (auto r = build_sandbox(plan); !r) die(pipes, r.error());
+
+  ExecArgs exec_args = prepare_exec(plan);
+  auto started = start_program(plan, pipes, *f.program, exec_args);
+  if (!started) die(pipes, started.error());
+  pid_t program = *started;
+
+  close(pipes.alive_r);
+  // Everything pid 1 needs is opened before its filter, which allows only the supervision loop.
+  sigset_t set = supervised_signals();
+  UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sfd) die(pipes, Error::from_errno("create pid 1's signalfd"));
+  if (auto r = drop_privileges({}); !r) die(pipes, r.error());
+  if (auto r = load_filter(*f.init); !r) die(pipes, r.error());
+  supervise_program(plan, pipes, program, sfd);
+}
+
+}  // namespace vx

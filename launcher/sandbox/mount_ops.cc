@@ -1,0 +1,138 @@
+#include "sandbox/mount_ops.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace vx {
+
+namespace {
+
+unsigned mount_attrs(unsigned flags) {
+  // nosuid everywhere: no_new_privs already makes set-id bits inert, this is the second lock.
+  unsigned attrs = MOUNT_ATTR_NOSUID;
+  if (flags & kReadOnly) attrs |= MOUNT_ATTR_RDONLY;
+  if (flags & kNoDev) attrs |= MOUNT_ATTR_NODEV;
+  if (flags & kNoExec) attrs |= MOUNT_ATTR_NOEXEC;
+  return attrs;
+}
+
+// Opens or creates one directory component below `dir_fd`, refusing symlinks.
+Expected<UniqueFd> step_into(int dir_fd, const std::string& comp, const std::string& so_far) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = openat(dir_fd, comp.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) return UniqueFd(fd);
+    if (errno == ENOTDIR)
+      return fail(Error::make("create mount point " + so_far,
+                              "a symbolic link or file is in the way",
+                              "remove " + so_far + " (a sandbox may have planted it)"));
+    if (errno != ENOENT) return fail(Error::from_errno("open " + so_far));
+    if (mkdirat(dir_fd, comp.c_str(), 0755) != 0 && errno != EEXIST)
+      return fail(Error::from_errno("create directory " + so_far));
+  }
+  return fail(Error::make("create directory " + so_far, "it keeps disappearing"));
+}
+
+}  // namespace
+
+Expected<UniqueFd> open_parent(const std::string& dest, std::string& name) {
+  UniqueFd dir(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return fail(Error::from_errno("open /"));
+  std::string so_far;
+  size_t pos = 1;
+  while (true) {
+    size_t slash = dest.find('/', pos);
+    if (slash == std::string::npos) {
+      name = dest.substr(pos);
+      return dir;
+    }
+    std::string comp = dest.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..")
+      return fail(Error::make("create mount point " + dest, "'..' is not allowed in a path"));
+    so_far += "/" + comp;
+    TRY_ASSIGN(next, step_into(dir.get(), comp, so_far));
+    dir = std::move(next);
+  }
+}
+
+Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
+  if (dest == "/") return UniqueFd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  std::string name;
+  TRY_ASSIGN(parent, open_parent(dest, name));
+  if (name.empty() || name == "..")
+    return fail(Error::make("create mount point " + dest, "not a canonical path"));
+  if (directory) return step_into(parent.get(), name, dest);
+  int fd = openat(parent.get(), name.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EISDIR)
+    return fail(Error::make("create mount point " + dest, "a directory is in the way of a file"));
+  if (fd < 0) {
+    // An existing file we may not read (mode 0000 on the host) is still a valid mount point.
+    fd = openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return fail(Error::from_errno("create mount point " + dest));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail(Error::make("create mount point " + dest, "not a regular file",
+                            "remove " + dest + " (a sandbox may have planted it)"));
+  }
+  return UniqueFd(fd);
+}
+
+Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::string& what) {
+  // AT_RECURSIVE: a non-recursive clone of a tree with locked submounts is refused in a user
+  // namespace, and would reveal what those submounts hide.
+  UniqueFd tree(
+      open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE));
+  if (!tree) return fail(Error::from_errno(what + " (open_tree)"));
+  struct mount_attr attr = {};
+  attr.attr_set = mount_attrs(flags);
+  if (mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    return fail(Error::from_errno(what + " (mount_setattr)"));
+  if (move_mount(tree.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
+      0)
+    return fail(Error::from_errno(what + " (move_mount)"));
+  return {};
+}
+
+Expected<void> mount_fresh(const std::string& fstype, const std::string& options, int dest_fd,
+                           unsigned flags, const std::string& what) {
+  UniqueFd fs(fsopen(fstype.c_str(), FSOPEN_CLOEXEC));
+  if (!fs) return fail(Error::from_errno(what + " (fsopen " + fstype + ")"));
+  size_t start = 0;
+  while (start < options.size()) {
+    size_t comma = options.find(',', start);
+    if (comma == std::string::npos) comma = options.size();
+    std::string word = options.substr(start, comma - start);
+    start = comma + 1;
+    auto eq = word.find('=');
+    int rc = eq == std::string::npos
+                 ? fsconfig(fs.get(), FSCONFIG_SET_FLAG, word.c_str(), nullptr, 0)
+                 : fsconfig(fs.get(), FSCONFIG_SET_STRING, word.substr(0, eq).c_str(),
+                            word.substr(eq + 1).c_str(), 0);
+    if (rc != 0) return fail(Error::from_errno(what + " (option " + word + ")"));
+  }
+  if (fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    return fail(Error::from_errno(what + " (create " + fstype + ")"));
+  UniqueFd mnt(fsmount(fs.get(), FSMOUNT_CLOEXEC, mount_attrs(flags)));
+  if (!mnt) return fail(Error::from_errno(what + " (fsmount)"));
+  if (move_mount(mnt.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
+      0)
+    return fail(Error::from_errno(what + " (move_mount)"));
+  return {};
+}
+
+Expected<void> set_mount_flags(const std::string& path, unsigned flags, bool recursive) {
+  struct mount_attr attr = {};
+  attr.attr_set = mount_attrs(flags);
+  unsigned at = AT_SYMLINK_NOFOLLOW | (recursive ? AT_RECURSIVE : 0);
+  if (mount_setattr(AT_FDCWD, path.c_str(), at, &attr, sizeof attr) != 0)
+    return fail(Error::from_errno("make " + path + " read-only"));
+  return {};
+}
+
+}  // namespace vx

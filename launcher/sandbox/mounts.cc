@@ -1,0 +1,133 @@
+#include "sandbox/mounts.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+
+#include "base/fd.h"
+#include "sandbox/mount_ops.h"
+
+namespace vx {
+
+namespace {
+
+Expected<void> apply_bind(const MountOp& op, const std::string& old_root) {
+  std::string what = "bind-mount " + op.src + " at " + op.dest;
+  if (op.kind == MountKind::kRoBind) what += " read-only";
+  // O_NOFOLLOW: a source inside the project may be a link planted by an earlier sandboxed run
+  // (.git -> ~/.ssh); following it on the host would hand the target to the sandbox.
+  UniqueFd src(open((old_root + op.src).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!src) {
+    if (errno == ENOENT && op.optional) return {};
+    return fail(Error::from_errno(what, errno == ENOENT ? "check that " + op.src + " exists" : ""));
+  }
+  struct stat st;
+  if (fstat(src.get(), &st) != 0) return fail(Error::from_errno(what));
+  if (S_ISLNK(st.st_mode))
+    return fail(Error::make(what, op.src + " is a symbolic link, which a sandbox could replace",
+                            "replace the link with what it points to, or bind the target"));
+  TRY_ASSIGN(dest, make_mountpoint(op.dest, S_ISDIR(st.st_mode)));
+  unsigned flags = 0;
+  if (op.kind == MountKind::kRoBind) flags |= kReadOnly;
+  if (op.kind != MountKind::kDevBind) flags |= kNoDev;
+  return bind_tree(src.get(), dest.get(), flags, what);
+}
+
+Expected<void> apply_symlink(const MountOp& op) {
+  std::string name;
+  TRY_ASSIGN(parent, open_parent(op.dest, name));
+  if (symlinkat(op.src.c_str(), parent.get(), name.c_str()) == 0) return {};
+  if (errno == EEXIST) {
+    char buf[4096];
+    ssize_t n = readlinkat(parent.get(), name.c_str(), buf, sizeof buf);
+    if (n >= 0 && std::string(buf, static_cast<size_t>(n)) == op.src) return {};
+  }
+  return fail(Error::from_errno("create symlink " + op.dest + " -> " + op.src));
+}
+
+// The minimal /dev of SPEC §3: a tmpfs with the harmless character devices bound from the
+// host, a private devpts instance (ptys of the host stay unreachable), and /dev/shm.
+Expected<void> apply_dev(const MountOp& op, const std::string& old_root) {
+  TRY_ASSIGN(dev, make_mountpoint(op.dest, true));
+  TRY(mount_fresh("tmpfs", "mode=0755", dev.get(), kNoExec, "mount tmpfs at " + op.dest));
+  static constexpr std::array<const char*, 6> kDevices = {"null",   "zero",    "full",
+                                                          "random", "urandom", "tty"};
+  for (const char* name : kDevices) {
+    MountOp bind{MountKind::kDevBind, "/dev/" + std::string(name), op.dest + "/" + name};
+    TRY(apply_bind(bind, old_root));
+  }
+  TRY_ASSIGN(pts, make_mountpoint(op.dest + "/pts", true));
+  // newinstance is implied by the new mount API; ptmxmode so the unprivileged program can
+  // open /dev/ptmx, which is a link into this instance.
+  TRY(mount_fresh("devpts", "newinstance,ptmxmode=0666,mode=0620", pts.get(), kNoExec,
+                  "mount devpts at " + op.dest + "/pts"));
+  TRY_ASSIGN(shm, make_mountpoint(op.dest + "/shm", true));
+  TRY(mount_fresh("tmpfs", "mode=1777", shm.get(), kNoDev, "mount tmpfs at " + op.dest + "/shm"));
+  static constexpr std::array<std::pair<const char*, const char*>, 5> kLinks = {{
+      {"pts/ptmx", "ptmx"},
+      {"/proc/self/fd", "fd"},
+      {"/proc/self/fd/0", "stdin"},
+      {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"},
+  }};
+  for (const auto& [target, name] : kLinks)
+    TRY(apply_symlink({MountKind::kSymlink, target, op.dest + "/" + name}));
+  // Nothing new can be created in /dev; the bound devices keep their own mounts.
+  return set_mount_flags(op.dest, kReadOnly | kNoExec, false);
+}
+
+// A procfs of the new pid namespace. Must happen while the old root (with the host's fully
+// visible /proc) is still attached: the kernel refuses a new procfs in a user namespace
+// otherwise (mount_too_revealing).
+Expected<void> apply_proc(const MountOp& op) {
+  TRY_ASSIGN(proc, make_mountpoint(op.dest, true));
+  return mount_fresh("proc", "", proc.get(), kNoDev | kNoExec, "mount proc at " + op.dest);
+}
+
+// Binds the tree at DEST onto itself read-only: the copy keeps the original's locked flags.
+Expected<void> apply_remount_ro(const MountOp& op) {
+  UniqueFd fd(open(op.dest.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT && op.optional) return {};
+    return fail(Error::from_errno("make " + op.dest + " read-only"));
+  }
+  return bind_tree(fd.get(), fd.get(), kReadOnly | kNoDev, "make " + op.dest + " read-only");
+}
+
+Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
+  switch (op.kind) {
+    case MountKind::kBind:
+    case MountKind::kRoBind:
+    case MountKind::kDevBind:
+      return apply_bind(op, old_root);
+    case MountKind::kTmpfs: {
+      TRY_ASSIGN(dest, make_mountpoint(op.dest, true));
+      return mount_fresh("tmpfs", "mode=1777", dest.get(), kNoDev, "mount tmpfs at " + op.dest);
+    }
+    case MountKind::kDir: {
+      TRY(make_mountpoint(op.dest, true));
+      return {};
+    }
+    case MountKind::kSymlink:
+      return apply_symlink(op);
+    case MountKind::kProc:
+      return apply_proc(op);
+    case MountKind::kDev:
+      return apply_dev(op, old_root);
+    case MountKind::kRemountRo:
+      return apply_remount_ro(op);
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<void> apply_mounts(const MountPlan& plan, const std::string& old_root) {
+  for (const auto& op : plan.ops) TRY(apply_op(op, old_root));
+  return {};
+}
+
+}  // namespace vx

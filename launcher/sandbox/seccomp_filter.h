@@ -1,0 +1,37 @@
+// (Named seccomp_filter, not seccomp: libseccomp's own <seccomp.h> must stay reachable.)
+// Seccomp: which BPF programs to load, and loading them. prepare_* runs [o] outside before
+// clone (a run-time compile fails early and happens once); load_filter runs in [1] pid 1 and
+// [p] the program's process as their very last step before waiting or execve.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <span>
+#include <vector>
+
+#include "base/error.h"
+#include "plan/sandbox_plan.h"
+
+namespace vx {
+
+// Filters loaded in order (one, the always-denied rules chained to an allowlist, in practice).
+struct BpfProgram {
+  std::vector<std::vector<sock_filter>> owned;  // run-time compiled layers
+  std::vector<std::span<const sock_filter>> layers;
+  BpfProgram() = default;
+  BpfProgram(BpfProgram&&) = default;
+  BpfProgram& operator=(BpfProgram&&) = default;
+  BpfProgram(const BpfProgram&) = delete;  // layers may point into owned
+};
+
+// kEmbedded: the build-time programs, nothing parsed. kCustom: the allowlist from
+// SANDBOX_SECCOMP_ALLOW compiled now, with the embedded always-denied rules. kOff: none.
+Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan);
+
+// pid 1's own, smaller allowlist, with the same always-denied rules.
+BpfProgram init_filter();
+
+// seccomp(SECCOMP_SET_MODE_FILTER) for each layer. no_new_privs must already be set.
+Expected<void> load_filter(const BpfProgram& program);
+
+}  // namespace vx

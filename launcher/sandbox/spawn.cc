@@ -1,0 +1,72 @@
+#include "sandbox/spawn.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace vx {
+
+namespace {
+
+Error clone_error(int err) {
+  Error e{"create the sandbox's namespaces (clone)", err, {}, {}, kExitLauncherFailed};
+  switch (err) {
+    case EPERM:
+      e.why = "user namespaces are not allowed for this user";
+      e.hint = "run 'venv-exec check' for the setting that blocks them and its fix";
+      break;
+    case ENOSPC:
+    case EUSERS:
+      e.why = "the limit on nested or total user namespaces is reached";
+      e.hint = "raise user.max_user_namespaces (venv-exec check shows how)";
+      break;
+    case EINVAL:
+      e.why = "this kernel lacks a namespace type venv-exec needs";
+      e.hint = "run 'venv-exec check'";
+      break;
+    default:
+      break;
+  }
+  return e;
+}
+
+struct Pipe {
+  UniqueFd r, w;
+};
+
+Expected<Pipe> make_pipe(const char* what) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return fail(Error::from_errno(std::string("create ") + what));
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+}  // namespace
+
+Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters) {
+  TRY_ASSIGN(errors, make_pipe("the error pipe"));
+  TRY_ASSIGN(events, make_pipe("the event pipe"));
+  TRY_ASSIGN(alive, make_pipe("the alive pipe"));
+  // A raw clone without a new stack behaves as fork(); glibc's clone() wrapper would need one.
+  // The launcher is single-threaded here, which makes that safe.
+  long pid = syscall(SYS_clone, static_cast<unsigned long>(plan.clone_flags) | SIGCHLD, nullptr,
+                     nullptr, nullptr, nullptr);
+  if (pid < 0) return fail(clone_error(errno));
+  if (pid == 0) {
+    errors.r.reset();
+    events.r.reset();
+    alive.w.reset();
+    ChildPipes pipes{errors.w.release(), events.w.release(), alive.r.release()};
+    run_pid1(plan, pipes, filters);
+  }
+  Spawned s;
+  s.pid1 = static_cast<pid_t>(pid);
+  s.error_r = std::move(errors.r);
+  s.events_r = std::move(events.r);
+  s.alive_w = std::move(alive.w);
+  return s;
+}
+
+}  // namespace vx

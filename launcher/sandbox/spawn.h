@@ -1,0 +1,24 @@
+// [o] outside: clone the sandbox's pid 1 with the new namespaces. Impure.
+#pragma once
+
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "base/fd.h"
+#include "sandbox/init.h"
+#include "plan/sandbox_plan.h"
+
+namespace vx {
+
+struct Spawned {
+  pid_t pid1 = -1;    // as seen from outside
+  UniqueFd error_r;   // error records from pid 1 and the program's process
+  UniqueFd events_r;  // job-control events from pid 1
+  UniqueFd alive_w;   // held until the launcher exits; pid 1 sees EOF when it dies
+};
+
+// The caller must have blocked supervised_signals() first, so that no signal sent between
+// clone and the supervisors' signalfds is lost.
+Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters);
+
+}  // namespace vx
