@@ -19,6 +19,7 @@
 #include "plan/plan_sandbox.h"
 #include "host/ps.h"
 #include "host/request.h"
+#include "host/state.h"
 #include "host/rewrap.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/signals.h"
@@ -68,6 +69,14 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
   return {};
 }
 
+// The venv of a launch: the one holding the entrypoint the caller ran, else SPEC §3's search.
+Expected<Venv> find_launch_venv(const HostFacts& host, const Invocation& inv,
+                                const SandboxOptions& caller) {
+  if (inv.command != Command::kEntrypoint) return find_venv(caller.venv, host, state_root(host));
+  TRY_ASSIGN(entry, locate_argv0(host));
+  return venv_for_entrypoint(entry);
+}
+
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   ParsedArgs cli;
   Target target;
@@ -87,17 +96,14 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
       return fail(Error::make("venv-exec", "no command given",
                               "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
   }
-  TRY_ASSIGN(early, gather_options(host, {}, cli.options));
-  Expected<Venv> venv = find_venv(early.venv, host);
-  if (inv.command == Command::kEntrypoint) {
-    TRY_ASSIGN(entry, locate_argv0(host));
-    venv = venv_for_entrypoint(entry);
-  }
-  if (!venv) return fail(venv.error());
-  TRY(prepare_venv_dirs(*venv));
-  TRY_ASSIGN(defaults, read_install_defaults(venv->dir));
-  TRY_ASSIGN(options, gather_options(host, defaults, cli.options));
-  TRY_ASSIGN(request, build_request(host, *venv, options, target));
+  TRY_ASSIGN(caller, caller_options(host, cli.options));
+  TRY_ASSIGN(venv, find_launch_venv(host, inv, caller));
+  TRY(check_project(venv.project, host.home));
+  // Policy only from trusted inputs (SPEC §3a): the registry's defaults, then the caller's.
+  TRY_ASSIGN(options, trusted_defaults(venv, host));
+  merge_options(options, caller);
+  TRY(prepare_venv_dirs(venv));
+  TRY_ASSIGN(request, build_request(host, venv, options, target));
   TRY_ASSIGN(plan, plan_sandbox(request));
   if (plan.cwd != host.cwd && !options.chdir)
     warn("the working directory " + host.cwd + " is outside the project; running in " + plan.cwd);
@@ -109,24 +115,27 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   BpfProgram init = init_filter();
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
-  std::vector<std::string> protected_before = existing_protected(venv->project);
+  std::vector<std::string> protected_before = existing_protected(venv.project);
   TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
   int code = supervise(sandbox, plan);
+  // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
+  // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
+  sigprocmask(SIG_UNBLOCK, &supervised, nullptr);
   // pip's new entrypoints are wrapped before we return, keeping pip's exit status. First wait
   // for pid 1: the kernel kills the rest of the sandbox before pid 1 is reaped, so no process
   // left behind by pip can change bin/ while we re-wrap it.
   if (request.pip) retry_eintr([&] { return waitpid(sandbox.pid1, nullptr, 0); });
-  if (request.pip && venv->wrapped) {
-    if (auto r = rewrap_after_pip(venv->dir, host.self_exe); !r) {
+  if (request.pip && venv.wrapped) {
+    if (auto r = rewrap_after_pip(venv.dir, host.self_exe); !r) {
       report(r.error());
       if (code == 0) code = kExitLauncherFailed;
     }
   }
   // pip changed the venv: the minimal view is recomputed now, not at the next launch.
   if (request.pip && options.profile.value_or("minimal") == "minimal") {
-    if (auto r = refresh_view(*venv, options.expose); !r) report(r.error());
+    if (auto r = refresh_view(venv, options.expose); !r) report(r.error());
   }
-  warn_new_protected(venv->project, protected_before);
+  warn_new_protected(venv.project, protected_before);
   return code;
 }
 

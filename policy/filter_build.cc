@@ -64,8 +64,8 @@ Expected<PolicyRule> parse_line(const std::vector<std::string>& words, const std
   size_t i = 1;
   while (i < words.size()) {
     if (allow) return fail(at(file, line, "an allow list takes only system call names"));
-    if (words[i] == "=ENOSYS" || words[i] == "=EPERM") {
-      rule.error = words[i] == "=ENOSYS" ? ENOSYS : EPERM;
+    if (words[i] == "=ENOSYS" || words[i] == "=EPERM" || words[i] == "=EAFNOSUPPORT") {
+      rule.error = words[i] == "=ENOSYS" ? ENOSYS : words[i] == "=EPERM" ? EPERM : EAFNOSUPPORT;
       ++i;
       continue;
     }

@@ -1,4 +1,4 @@
-// Path strings: pure helpers shared by the planner and the host side. No syscalls.
+// Path and text strings: pure helpers shared by the planner and the host side. No syscalls.
 #pragma once
 
 #include <string>
@@ -12,6 +12,10 @@ std::string parent_dir(const std::string& path);
 std::string base_name(const std::string& path);
 // True when `path` is `dir` or lies below it (component-wise: /ab is not within /a).
 bool is_within(const std::string& path, const std::string& dir);
+// Text a sandbox could have written (a file name, an ELF's NEEDED entry), made safe to print to
+// the user's terminal: control characters and bytes beyond ASCII become \xNN, so no escape
+// sequence reaches the terminal (SPEC §3a).
+std::string printable(std::string_view s);
 // Blanks (space, tab, CR) removed at both ends.
 std::string_view trim_blanks(std::string_view s);
 

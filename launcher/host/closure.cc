@@ -80,14 +80,20 @@ class Resolver {
 
   std::optional<std::string> search(const std::vector<std::string>& dirs, const std::string& name,
                                     const std::string& origin, const ElfInfo& req) {
-    for (const auto& d : dirs)
-      if (auto m = matching(expand(d, origin, req) + "/" + name, req)) return m;
+    for (const auto& d : dirs) {
+      // A relative RUNPATH would resolve against the host's working directory: ignored.
+      std::string dir = expand(d, origin, req);
+      if (dir.empty() || dir.front() != '/') continue;
+      if (auto m = matching(dir + "/" + name, req)) return m;
+    }
     return std::nullopt;
   }
 
   std::optional<std::string> find(const std::string& name, const std::string& from,
                                   const ElfInfo& req) {
-    if (name.find('/') != std::string::npos) return matching(name, req);
+    // SPEC §3a.3: a NEEDED entry with a '/' names a path of the sandbox's choosing (absolute,
+    // or relative to the host's working directory): never followed.
+    if (name.find('/') != std::string::npos) return std::nullopt;
     std::string origin = parent_dir(real(from));
     if (req.runpath.empty())
       if (auto m = search(req.rpath, name, origin, req)) return m;
@@ -115,7 +121,15 @@ class Resolver {
     std::string r = real(path);
     if (!files_.insert(path).second && !root) return {};
     if (info_.count(r) != 0) return {};
-    TRY_ASSIGN(e, read_elf(path));
+    // A file that cannot be read as ELF (half written, a FIFO, garbage a sandbox left) is
+    // skipped with a note, never an error on every later launch (SPEC §3a.4).
+    auto read = read_elf(path);
+    if (!read) {
+      files_.erase(path);
+      out_.missing.push_back("unreadable: " + path + ": " + read.error().why);
+      return {};
+    }
+    ElfInfo e = *read;
     if (!e.is_elf) {
       files_.erase(path);
       return {};

@@ -98,11 +98,16 @@ Expected<void> parse(const Mapping& m, const std::string& path, ElfInfo& info) {
 
 Expected<ElfInfo> read_elf(const std::string& path) {
   ElfInfo info;
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO planted where a library is looked for must not stall the host
+  // (SPEC §3a.4); it is then refused as not regular. Links are followed: the system's
+  // libraries are reached through them, and what they reach is filtered by the view.
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) return fail(Error::from_errno("open " + path));
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return fail(Error::from_errno("stat " + path));
   if (!S_ISREG(st.st_mode) || st.st_size < static_cast<off_t>(EI_NIDENT)) return info;
+  if (st.st_size > (off_t{1} << 31))
+    return fail(Error::make("read ELF file " + path, "larger than 2 GiB"));
   Mapping m;
   m.size = static_cast<size_t>(st.st_size);
   void* p = mmap(nullptr, m.size, PROT_READ, MAP_PRIVATE, fd.get(), 0);

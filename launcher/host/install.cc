@@ -6,9 +6,12 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <climits>
+#include <cstdlib>
 
+#include "base/path.h"
+#include "host/file_read.h"
+#include "host/state.h"
 #include "plan/cli.h"
 #include "sandbox/nested.h"
 #include "host/plan_cache.h"
@@ -19,24 +22,37 @@ namespace vx {
 
 namespace {
 
-std::string options_path(const std::string& venv) { return venv + "/venv-exec/options"; }
+// Where a build before SPEC §3a kept the options: inside the venv, where a sandbox could
+// write them. Read only by an install the user runs, never by a launch.
+std::string legacy_options_path(const std::string& venv) { return venv + "/venv-exec/options"; }
 
-// One argument per line, written to a temp file and renamed into place.
-Expected<void> store_options(const std::string& venv, const SandboxOptions& opts) {
-  std::string text;
-  for (const auto& arg : format_options(opts)) {
-    if (arg.find('\n') != std::string::npos)
-      return fail(Error::make("store the install options", "'" + arg + "' contains a newline",
-                              "options stored at install cannot contain newlines"));
-    text += arg + "\n";
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
   }
-  std::string tmp = options_path(venv) + ".tmp";
-  std::ofstream f(tmp, std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f || rename(tmp.c_str(), options_path(venv).c_str()) != 0)
-    return fail(Error::from_errno("write " + options_path(venv)));
-  return {};
+  return out;
+}
+
+// The option words this install stores: the ones given; else those already registered; else
+// those an earlier build left in the venv, adopted because the user ran install on it.
+Expected<std::vector<std::string>> options_to_store(const std::string& state, const Venv& venv,
+                                                    const std::vector<std::string>& given) {
+  if (!given.empty()) return given;
+  if (auto reg = find_registration(state, venv.dir)) return reg->options;
+  auto legacy = read_untrusted_file(legacy_options_path(venv.dir));
+  if (!legacy) return std::vector<std::string>{};
+  std::vector<std::string> words = split_lines(*legacy);
+  TRY(parse_sandbox_args(words, false, legacy_options_path(venv.dir)));
+  std::string shown;
+  for (const auto& w : words) shown += " " + printable(w);
+  warn("adopting the options an earlier venv-exec stored in the venv:" +
+       (shown.empty() ? std::string(" (none)") : shown));
+  return words;
 }
 
 Expected<Venv> venv_to_wrap(const std::string& dir) {
@@ -81,12 +97,19 @@ Expected<int> install(const HostFacts& host, const std::vector<std::string>& arg
     return fail(
         Error::make("install into " + venv.dir, "venv-exec itself lies inside the venv",
                     "install venv-exec outside it (meson install puts it in /usr/local/bin)"));
+  for (const auto& w : rest)
+    if (w.find('\n') != std::string::npos)
+      return fail(Error::make("store the install options", "'" + w + "' contains a newline",
+                              "options stored at install cannot contain newlines"));
   TRY_ASSIGN(report, wrap_entrypoints(venv.dir, host.self_exe));
   // A second install without options keeps the stored defaults.
-  struct stat st;
-  if (!rest.empty() || stat(options_path(venv.dir).c_str(), &st) != 0)
-    TRY(store_options(venv.dir, parsed.options));
-  TRY(refresh_view(venv, parsed.options.expose));
+  std::string state = state_root(host);
+  TRY_ASSIGN(words, options_to_store(state, venv, rest));
+  TRY_ASSIGN(stored, parse_sandbox_args(words, false, "venv-exec install"));
+  TRY_ASSIGN(reg, register_venv(state, venv.dir, venv.python_prefix, words));
+  unlink(legacy_options_path(venv.dir).c_str());
+  venv.registration = reg.dir;
+  TRY(refresh_view(venv, stored.options.expose));
   std::printf("venv-exec: %s: %zu entrypoints wrapped%s%s\n", venv.dir.c_str(),
               report.wrapped.size(), report.wrapped.empty() ? "" : ": ",
               joined(report.wrapped).c_str());
@@ -105,6 +128,8 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
   }
   TRY_ASSIGN(restored, unwrap_entrypoints(dir, host.self_exe));
   TRY(remove_tree(dir + "/venv-exec"));
+  char real[PATH_MAX];
+  if (realpath(dir.c_str(), real) != nullptr) TRY(unregister_venv(state_root(host), real));
   if (parsed.purge) {
     TRY(remove_tree(dir + "/home"));
     TRY(remove_tree(dir + "/cache"));
@@ -115,15 +140,26 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
 
 }  // namespace
 
-Expected<SandboxOptions> read_install_defaults(const std::string& venv) {
-  if (venv.empty()) return SandboxOptions{};
-  std::ifstream f(options_path(venv));
-  if (!f) return SandboxOptions{};
-  std::vector<std::string> args;
-  std::string line;
-  while (std::getline(f, line)) args.push_back(line);
-  TRY_ASSIGN(parsed, parse_sandbox_args(args, false, options_path(venv)));
-  return parsed.options;
+Expected<SandboxOptions> trusted_defaults(Venv& venv, const HostFacts& host) {
+  if (venv.dir.empty()) return SandboxOptions{};
+  std::string state = state_root(host);
+  if (auto reg = find_registration(state, venv.dir)) {
+    venv.registration = reg->dir;
+    venv.python_prefix = reg->python_prefix;
+    TRY_ASSIGN(parsed, parse_sandbox_args(reg->options, false, reg->dir + "/options"));
+    return parsed.options;
+  }
+  if (venv.wrapped)
+    warn(venv.dir + " is wrapped but not registered (an earlier venv-exec, or a sandbox, made "
+         "it): it runs with the default options; 'venv-exec install " + venv.dir +
+         "' registers it and adopts the options in its venv-exec/options: review them first");
+  if (!is_system_path(venv.python_prefix)) {
+    warn("the interpreter prefix " + printable(venv.python_prefix) + " that " + venv.dir +
+         "/pyvenv.cfg names is not exposed (the venv is not registered); 'venv-exec install " +
+         venv.dir + "' records it, or add --ro-bind PREFIX PREFIX");
+    venv.python_prefix.clear();
+  }
+  return SandboxOptions{};
 }
 
 int run_install(const HostFacts& host, const std::vector<std::string>& args) {

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "host/host.h"
+#include "host/venv.h"
 #include "plan/options.h"
 
 namespace vx {
@@ -13,7 +14,9 @@ namespace vx {
 int run_install(const HostFacts& host, const std::vector<std::string>& args);
 int run_uninstall(const HostFacts& host, const std::vector<std::string>& args);
 
-// The options stored by `install` in VENV/venv-exec/options (empty when there are none).
-Expected<SandboxOptions> read_install_defaults(const std::string& venv);
+// SPEC §3a.2: the defaults of a registered venv (its stored options; its python_prefix and
+// registration are set from the registry). An unregistered venv gets none, a one-line warning
+// when it is wrapped, and no interpreter prefix outside the system directories.
+Expected<SandboxOptions> trusted_defaults(Venv& venv, const HostFacts& host);
 
 }  // namespace vx

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <set>
 
 #include "host/closure.h"
 #include "host/elf_reader.h"
 #include "base/path.h"
+#include "host/venv.h"
 
 namespace vx {
 
@@ -81,12 +83,18 @@ void find_shared_objects(const std::string& dir, std::vector<std::string>& out, 
     if (n == "." || n == "..") continue;
     std::string p = dir + "/" + n;
     if (e->d_type == DT_DIR) {
-      if (n != "home" || depth > 0) find_shared_objects(p, out, depth + 1);
-    } else if (e->d_type == DT_REG && (n.ends_with(".so") || n.find(".so.") != std::string::npos)) {
+      // VENV/home and VENV/cache are the sandbox's own at every run, not only during pip.
+      if (depth > 0 || (n != "home" && n != "cache")) find_shared_objects(p, out, depth + 1);
+    } else if (e->d_type == DT_REG && is_library_name(n)) {
       out.push_back(p);
     }
   }
   closedir(d);
+}
+
+std::string real_or_self(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
 }
 
 const std::vector<std::string>& tools() {
@@ -113,6 +121,15 @@ const std::vector<std::string>& system_data() {
 
 }  // namespace
 
+bool is_library_name(const std::string& name) {
+  if (name.size() > 3 && name.ends_with(".so")) return true;
+  auto at = name.find(".so.");
+  if (at == std::string::npos || at == 0) return false;
+  std::string_view rest = std::string_view(name).substr(at + 4);
+  if (rest.empty() || rest.back() == '.') return false;
+  return std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+}
+
 std::vector<MountOp> fold_view(const std::vector<MountOp>& ops) {
   std::vector<std::string> dirs;
   for (const auto& op : ops) {
@@ -136,7 +153,9 @@ Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
   ViewBuilder b(in.venv_dir.empty() ? "" : parent_dir(in.venv_dir));
   std::vector<std::string> roots;
   std::string py = in.python_prefix + "/bin/python" + in.python_version;
-  if (in.python_prefix == "/usr") {
+  if (in.python_prefix.empty()) {
+    // An unregistered venv's interpreter outside the system paths is not exposed (SPEC §3a.3).
+  } else if (in.python_prefix == "/usr") {
     b.bind(in.python_prefix + "/lib/python" + in.python_version, false);
     b.bind(py, false);
     b.follow("/usr/bin/python3");
@@ -145,8 +164,11 @@ Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
     // The stdlib may itself be reached through a link out of the prefix.
     b.bind(in.python_prefix + "/lib/python" + in.python_version);
   }
-  roots.push_back(py);
-  find_shared_objects(in.python_prefix + "/lib/python" + in.python_version + "/lib-dynload", roots);
+  if (!in.python_prefix.empty()) {
+    roots.push_back(py);
+    find_shared_objects(in.python_prefix + "/lib/python" + in.python_version + "/lib-dynload",
+                        roots);
+  }
   // /usr/bin holds nothing private: one directory bind instead of a bind per tool (SPEC §9).
   // The tools of SPEC §3 are closure roots, so their libraries are in the view for certain.
   b.bind("/usr/bin", false);
@@ -164,16 +186,32 @@ Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
   TRY_ASSIGN(cache, read_ld_cache("/etc/ld.so.cache"));
   TRY_ASSIGN(closure, library_closure(roots, cache));
   std::set<std::string> root_set(roots.begin(), roots.end());
+  std::set<std::string> unexposed;
+  std::vector<std::string> trusted_roots = {in.python_prefix};
+  if (!in.venv_dir.empty()) trusted_roots.push_back(parent_dir(in.venv_dir));
+  for (const auto& x : in.expose) trusted_roots.push_back(real_or_self(x));
   for (const auto& f : closure.files) {
     // Roots are bound as files above (or lie in the venv or a bound directory); only the
     // libraries and loaders they need bring their directory with them.
     if (root_set.count(f) != 0 || f.starts_with(in.venv_dir + "/")) continue;
+    // SPEC §3a.3: the venv's ELF files are the sandbox's writing; where their NEEDED and
+    // RUNPATH lead is bound only inside the system paths, the recorded prefix and the project.
+    std::string real = real_or_self(f);
+    bool trusted = is_system_path(real) || std::any_of(trusted_roots.begin(), trusted_roots.end(),
+                                                       [&](const std::string& r) {
+                                                         return !r.empty() && is_within(real, r);
+                                                       });
+    if (!trusted) {
+      unexposed.insert(parent_dir(real));
+      continue;
+    }
     b.bind_dir_of(f);
     b.follow(f);  // the loader's own name may be a chain of links (/lib64/ld-linux...)
   }
   MinimalView view;
   view.ops = fold_view(b.ops());
   view.warnings = closure.missing;
+  view.unexposed.assign(unexposed.begin(), unexposed.end());
   return view;
 }
 

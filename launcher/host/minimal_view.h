@@ -13,7 +13,7 @@ namespace vx {
 
 struct MinimalInputs {
   std::string venv_dir;
-  std::string python_prefix;        // real prefix of the base interpreter
+  std::string python_prefix;        // real prefix of the base interpreter (recorded at install)
   std::string python_version;       // "3.11"
   std::vector<std::string> expose;  // --expose EXE
 };
@@ -21,7 +21,14 @@ struct MinimalInputs {
 struct MinimalView {
   std::vector<MountOp> ops;
   std::vector<std::string> warnings;  // libraries that could not be found
+  // SPEC §3a.3: directories a venv file's NEEDED/RUNPATH led to outside the system paths, the
+  // interpreter prefix and the project: never bound by themselves, only named to the user.
+  std::vector<std::string> unexposed;
 };
+
+// What ld.so would load as a shared object by name: NAME.so or NAME.so.1.2.3 (digits only
+// after ".so."), so that an apt temporary file (libfoo.so.6.dpkg-new) is not taken for one.
+bool is_library_name(const std::string& name);
 
 Expected<MinimalView> compute_minimal_view(const MinimalInputs& in);
 

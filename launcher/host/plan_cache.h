@@ -1,5 +1,7 @@
-// The minimal profile's view cached in VENV/venv-exec/view, in the MountPlan text form behind a
-// stamp of what it was computed from. [o] outside. A launch reads it and checks the stamp with a
+// The minimal profile's view cached in the host-side state of a registered venv (SPEC §3a.1:
+// STATE/venvs/DEV-INO/view, which no sandbox can see or forge), in the MountPlan text form
+// behind a stamp of what it was computed from. An unregistered venv's view is computed at each
+// launch and never stored. [o] outside. A launch reads it and checks the stamp with a
 // few stat(2) calls; the closure is recomputed only at install, after pip, or when stale.
 #pragma once
 

@@ -10,6 +10,7 @@
 
 #include "host/file_read.h"
 #include "host/host.h"
+#include "host/state.h"
 #include "plan/invocation.h"
 #include "host/venv.h"
 
@@ -38,7 +39,7 @@ double uptime_seconds(const std::string& proc_root) {
 }
 
 // The venv the launcher serves, by the rules it used itself: its argv[0] for an entrypoint,
-// else --venv, $VIRTUAL_ENV or ./.venv relative to its working directory.
+// else --venv, $VIRTUAL_ENV, the registry or ./.venv relative to its working directory.
 std::string venv_of(const std::vector<std::string>& argv, const std::string& cwd,
                     std::vector<std::string> env) {
   HostFacts facts;
@@ -55,7 +56,8 @@ std::string venv_of(const std::vector<std::string>& argv, const std::string& cwd
     for (size_t i = 0; i + 1 < inv.args.size(); ++i)
       if (inv.args[i] == "--venv") named = inv.args[i + 1];
     if (named && named->front() != '/') named = cwd + "/" + *named;
-    venv = find_venv(named, facts);
+    facts.home = host_env(facts, "HOME").value_or("");
+    venv = find_venv(named, facts, state_root(facts));
   }
   if (!venv || venv->dir.empty()) return "-";
   return venv->dir;

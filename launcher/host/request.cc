@@ -1,14 +1,18 @@
 #include "host/request.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
+#include "base/path.h"
 #include "host/file_read.h"
 #include "host/plan_cache.h"
+#include "host/state.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
 #include "sandbox/caps.h"
@@ -134,14 +138,22 @@ std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& ven
 }
 
 // The project's .env feeds the program only: keys that steer the launcher are dropped.
-// A .env the sandbox could have written (SPEC §3a.4) is read without following a link and
-// within a size cap.
-Expected<std::vector<EnvEntry>> project_dotenv(const std::string& project) {
+// A .env the sandbox could have written (SPEC §3a.4) is read without following a link, without
+// waiting on a FIFO and within a size cap; one it made unreadable or malformed is ignored with a
+// warning, so that no file a sandbox writes can stop every later launch.
+std::vector<EnvEntry> project_dotenv(const std::string& project) {
   std::string path = project + "/.env";
   auto text = read_untrusted_file(path);
-  if (!text && text.error().sys_errno == ENOENT) return std::vector<EnvEntry>{};
-  if (!text) return fail(text.error());
-  TRY_ASSIGN(entries, parse_dotenv(*text, path));
+  if (!text && text.error().sys_errno == ENOENT) return {};
+  Expected<std::vector<DotenvEntry>> parsed =
+      text ? parse_dotenv(*text, path) : fail(text.error());
+  if (!parsed) {
+    const Error& e = parsed.error();
+    warn(printable(e.what) + ": " + printable(e.why.empty() ? std::strerror(e.sys_errno) : e.why) +
+         "; .env is ignored for this run");
+    return {};
+  }
+  std::vector<DotenvEntry>& entries = *parsed;
   std::vector<EnvEntry> env;
   for (auto& e : entries) {
     if (is_launcher_key(e.key)) {
@@ -156,9 +168,8 @@ Expected<std::vector<EnvEntry>> project_dotenv(const std::string& project) {
 
 }  // namespace
 
-Expected<SandboxOptions> gather_options(const HostFacts& host, const SandboxOptions& defaults,
-                                        const SandboxOptions& command_line) {
-  SandboxOptions merged = defaults;
+Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOptions& command_line) {
+  SandboxOptions merged;
   TRY(merge_variable(host, "BWRAP_ARGS", merged));
   TRY(merge_variable(host, "VENV_EXEC_ARGS", merged));
   merge_options(merged, command_line);
@@ -181,11 +192,17 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.venv_dir = venv.dir;
   req.python_prefix = venv.python_prefix;
   req.options = options;
+  for (int fd : options.pass_fds)
+    if (fcntl(fd, F_GETFD) == -1)
+      return fail(Error::make("--pass-fd " + std::to_string(fd), "that descriptor is not open",
+                              "open it in the calling shell, e.g. 'venv-exec --pass-fd 3 CMD 3<FILE'"));
   TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd));
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
-  TRY_ASSIGN(dotenv, project_dotenv(venv.project));
-  req.dotenv = std::move(dotenv);
+  std::string state = state_root(host);
+  struct stat st;
+  if (stat(state.c_str(), &st) == 0) req.state_dir = state;
+  req.dotenv = project_dotenv(venv.project);
   // The minimal view needs a venv to compute from; without one the system profile is used.
   std::string profile = options.profile.value_or(venv.dir.empty() ? "system" : "minimal");
   if (profile == "minimal" && venv.dir.empty())

@@ -15,9 +15,9 @@
 
 namespace vx {
 
-// install defaults < BWRAP_ARGS < VENV_EXEC_ARGS < command line (later wins); VERBOSE=1.
-Expected<SandboxOptions> gather_options(const HostFacts& host, const SandboxOptions& defaults,
-                                        const SandboxOptions& command_line);
+// The caller's options, parsed once: BWRAP_ARGS < VENV_EXEC_ARGS < command line (later wins);
+// VERBOSE=1. The install defaults go under them with merge_options (SPEC §2's precedence).
+Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOptions& command_line);
 
 // What to execute: entrypoint NAME, a command's words, or the shell (empty `words`).
 struct Target {

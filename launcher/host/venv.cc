@@ -3,11 +3,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
+#include <iterator>
 #include <sstream>
+
 #include "base/path.h"
+#include "host/file_read.h"
+#include "host/state.h"
 
 namespace vx {
 
@@ -75,13 +79,14 @@ Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
   }
   venv.dir = *resolved;
   std::string cfg_path = venv.dir + "/pyvenv.cfg";
-  std::ifstream f(cfg_path);
-  if (!f)
+  // pyvenv.cfg is sandbox-writable during pip, and a planted venv's is the sandbox's own
+  // (SPEC §3a.4): no link followed, no FIFO waited on, at most 64 KiB.
+  auto text = read_untrusted_file(cfg_path, 64 << 10);
+  if (!text && text.error().sys_errno == ENOENT)
     return fail(Error::make("use " + venv.dir + " as a venv (" + how + ")", "it has no pyvenv.cfg",
                             "create a venv with 'python3 -m venv " + dir + "'"));
-  std::stringstream text;
-  text << f.rdbuf();
-  TRY_ASSIGN(cfg, parse_pyvenv_cfg(text.str(), cfg_path));
+  if (!text) return fail(text.error());
+  TRY_ASSIGN(cfg, parse_pyvenv_cfg(*text, cfg_path));
   venv.python_version = major_minor(cfg.version);
   TRY_ASSIGN(prefix, interpreter_prefix(cfg, venv.python_version));
   venv.python_prefix = prefix;
@@ -90,15 +95,43 @@ Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
   return venv;
 }
 
-Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host) {
+Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host,
+                         const std::string& state_root) {
   if (named) return load_venv(*named, "named by --venv");
   if (auto active = host_env(host, "VIRTUAL_ENV"); active && !active->empty())
     return load_venv(*active, "named by $VIRTUAL_ENV");
+  if (auto registered = registered_venv_above(state_root, host.cwd))
+    return load_venv(*registered, "registered by venv-exec install");
   std::string local = host.cwd + "/.venv";
   if (is_dir(local)) return load_venv(local, "./.venv");
   Venv none;
   none.project = host.cwd;
   return none;
+}
+
+bool is_system_path(const std::string& path) {
+  for (const char* root : {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc"})
+    if (is_within(path, root)) return true;
+  return false;
+}
+
+Expected<void> check_project(const std::string& project, const std::string& home) {
+  static const char* const kTopLevel[] = {"/",     "/home", "/root", "/tmp", "/var", "/opt",
+                                          "/srv",  "/mnt",  "/media", "/run", "/boot", "/dev",
+                                          "/proc", "/sys"};
+  std::string why;
+  if (is_within(home, project)) {
+    why = project == home ? "it is your home directory" : "it contains your home directory";
+  } else if (is_system_path(project) ||
+             std::find(std::begin(kTopLevel), std::end(kTopLevel), project) != std::end(kTopLevel) ||
+             is_within(project, "/proc") || is_within(project, "/sys") ||
+             is_within(project, "/dev") || is_within(project, "/boot")) {
+    why = "it is a system directory";
+  }
+  if (why.empty()) return {};
+  return fail(Error::make("use " + project + " as the project", why + ": the sandbox could write all of it",
+                          "cd into a project directory (one that holds its venv), or name a venv "
+                          "with --venv"));
 }
 
 Expected<Venv> venv_for_entrypoint(const std::string& entry) {

@@ -22,13 +22,25 @@ struct Venv {
   std::string python_prefix;  // real prefix of the base interpreter (/usr, /opt/py, ~/.pyenv/...)
   std::string python_version;  // "3.11"
   bool wrapped = false;        // `venv-exec install` has run: VENV/venv-exec/real exists
+  std::string registration;    // its host-side state (STATE/venvs/DEV-INO) when registered
 };
 
 Expected<PyvenvCfg> parse_pyvenv_cfg(std::string_view text, const std::string& file);
 
-// The venv named by --venv, else $VIRTUAL_ENV, else ./.venv; without any, the project is the
-// working directory and Venv::dir is empty. A named venv that is not one is an error.
-Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host);
+// The venv named by --venv, else $VIRTUAL_ENV, else the registered venv nearest above the
+// working directory (state_root: the host-side registry, SPEC §3a), else ./.venv; without any,
+// the project is the working directory and Venv::dir is empty. A named venv that is not one is
+// an error.
+Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host,
+                         const std::string& state_root);
+
+// SPEC §3a.7: a project that is /, the caller's home, an ancestor of it, or a system directory
+// would give the sandbox read-write access to all of it. Refused with a hint.
+Expected<void> check_project(const std::string& project, const std::string& home);
+
+// True for a path under the system directories whose content any user may read (/usr, /lib*,
+// /bin, /sbin, /etc): what SPEC §3a.3 lets the launcher expose on its own.
+bool is_system_path(const std::string& path);
 
 // The venv that holds the entrypoint symlink `entry` (VENV/bin/NAME), for argv[0] dispatch.
 Expected<Venv> venv_for_entrypoint(const std::string& entry);

@@ -121,9 +121,16 @@ const std::vector<OptionSpec>& option_table() {
          o.profile = a[0];
          return R();
        }},
-      {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else ./.venv)",
+      {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, else ./.venv)",
        [](SandboxOptions& o, A a) {
          o.venv = a[0];
+         return R();
+       }},
+      {"--pass-fd", "N", 1, "pass the caller's descriptor N to the program (only 0-2 by default)",
+       [](SandboxOptions& o, A a) {
+         auto v = parse_id(a[0]);
+         if (!v || *v < 3 || *v > 65535) return R("'" + a[0] + "' is not a descriptor number above 2");
+         o.pass_fds.push_back(static_cast<int>(*v));
          return R();
        }},
       {"--verbose", "", 0, "print the sandbox plan and the final argv to stderr",

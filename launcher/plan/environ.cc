@@ -8,15 +8,17 @@ namespace vx {
 
 namespace {
 
-constexpr std::array<std::string_view, 24> kPassThrough = {
-    "PATH",        "TERM",        "LANG",        "LANGUAGE", "TZ",        "COLORTERM",
-    "NO_COLOR",    "FORCE_COLOR", "COLUMNS",     "LINES",    "USER",      "LOGNAME",
-    "HOSTNAME",    "http_proxy",  "https_proxy", "no_proxy", "all_proxy", "HTTP_PROXY",
-    "HTTPS_PROXY", "NO_PROXY",    "ALL_PROXY",   "CC",       "CXX",       "CFLAGS",
+constexpr std::array<std::string_view, 25> kPassThrough = {
+    "TERM",        "LANG",        "LANGUAGE",    "TZ",       "COLORTERM", "NO_COLOR",
+    "FORCE_COLOR", "COLUMNS",     "LINES",       "USER",     "LOGNAME",   "HOSTNAME",
+    "http_proxy",  "https_proxy", "no_proxy",    "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+    "NO_PROXY",    "ALL_PROXY",   "CC",          "CXX",      "CFLAGS",    "CXXFLAGS",
+    "LDFLAGS",
 };
-constexpr std::array<std::string_view, 2> kPassThroughMore = {"CXXFLAGS", "LDFLAGS"};
 
-constexpr std::string_view kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
+// SPEC §3a.6: the caller's PATH names host directories (~/bin, ~/.local/bin) that are not in
+// the view, or worse would be if a user mount showed them; inside, only the system's.
+constexpr std::string_view kSystemPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
 
 void set_var(std::vector<EnvEntry>& env, const std::string& key, const std::string& value) {
   for (auto& e : env) {
@@ -36,34 +38,28 @@ void unset_var(std::vector<EnvEntry>& env, const std::string& key) {
 
 bool passes_allowlist(const std::string& key, bool pip) {
   if (std::find(kPassThrough.begin(), kPassThrough.end(), key) != kPassThrough.end()) return true;
-  if (std::find(kPassThroughMore.begin(), kPassThroughMore.end(), key) != kPassThroughMore.end())
-    return true;
   if (key.starts_with("LC_")) return true;
   return pip && key.starts_with("PIP_");
 }
 
 std::vector<std::string> plan_environment(const EnvInputs& in) {
   std::vector<EnvEntry> env;
-  std::string host_path(kDefaultPath);
+  const std::string system_path(kSystemPath);
   if (in.host_environ != nullptr) {
     for (const auto& kv : *in.host_environ) {
       auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) continue;
       std::string key = kv.substr(0, eq);
       if (!passes_allowlist(key, in.pip)) continue;
-      if (key == "PATH") {
-        host_path = kv.substr(eq + 1);
-        continue;
-      }
       set_var(env, key, kv.substr(eq + 1));
     }
   }
   set_var(env, "HOME", in.home);
   if (!in.venv_dir.empty()) {
     set_var(env, "VIRTUAL_ENV", in.venv_dir);
-    set_var(env, "PATH", in.venv_dir + "/bin:" + host_path);
+    set_var(env, "PATH", in.venv_dir + "/bin:" + system_path);
   } else {
-    set_var(env, "PATH", host_path);
+    set_var(env, "PATH", system_path);
   }
   set_var(env, "PS1", "(venv-exec) \\w \\$ ");
   for (const auto& e : in.dotenv) set_var(env, e.key, e.value);

@@ -7,6 +7,7 @@ void merge_options(SandboxOptions& base, const SandboxOptions& later) {
   base.env.insert(base.env.end(), later.env.begin(), later.env.end());
   base.caps.insert(base.caps.end(), later.caps.begin(), later.caps.end());
   base.expose.insert(base.expose.end(), later.expose.begin(), later.expose.end());
+  base.pass_fds.insert(base.pass_fds.end(), later.pass_fds.begin(), later.pass_fds.end());
   if (later.chdir) base.chdir = later.chdir;
   if (later.hostname) base.hostname = later.hostname;
   if (later.profile) base.profile = later.profile;
@@ -37,6 +38,7 @@ std::vector<std::string> format_options(const SandboxOptions& o) {
   }
   for (const auto& c : o.caps) out.insert(out.end(), {c.add ? "--cap-add" : "--cap-drop", c.name});
   for (const auto& x : o.expose) out.insert(out.end(), {"--expose", x});
+  for (int fd : o.pass_fds) out.insert(out.end(), {"--pass-fd", std::to_string(fd)});
   if (o.chdir) out.insert(out.end(), {"--chdir", *o.chdir});
   if (o.hostname) out.insert(out.end(), {"--hostname", *o.hostname});
   if (o.profile) out.insert(out.end(), {"--profile", *o.profile});

@@ -30,6 +30,7 @@ struct SandboxOptions {
   std::vector<EnvChange> env;
   std::vector<CapChange> caps;
   std::vector<std::string> expose;
+  std::vector<int> pass_fds;  // --pass-fd: descriptors beyond 0-2 the program keeps
   std::optional<std::string> chdir, hostname, profile, venv;
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;

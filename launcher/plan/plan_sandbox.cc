@@ -59,6 +59,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   view.pip = req.pip;
   view.venv_trusted = req.venv_trusted;
   view.python_prefix = req.python_prefix;
+  view.state_dir = req.state_dir;
   view.home = req.home;
   if (!req.venv_dir.empty()) {
     view.home_backing = req.venv_dir + "/home";
@@ -88,6 +89,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.exec_file = req.exec_file;
   plan.argv = req.argv;
   plan.keep_caps = req.keep_caps;
+  plan.pass_fds = o.pass_fds;
   plan.seccomp = plan_seccomp(req.seccomp_allow);
   plan.new_session = plan.seccomp.mode == SeccompPlan::Mode::kOff;
   plan.foreground_tty = req.stdin_tty && !plan.new_session;

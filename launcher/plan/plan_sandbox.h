@@ -28,6 +28,7 @@ struct LaunchRequest {
   std::vector<std::string> venv_trusted;  // files kept read-only while pip runs
   bool pip = false;
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
+  std::string state_dir;                 // the host-side state directory (SPEC §3a.1)
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
   std::vector<EnvEntry> dotenv;

@@ -55,6 +55,8 @@ std::string format_sandbox_plan(const SandboxPlan& plan) {
   out += "capabilities: ";
   if (plan.keep_caps.empty()) out += "none";
   for (int c : plan.keep_caps) out += std::to_string(c) + " ";
+  out += "\ndescriptors: 0 1 2";
+  for (int fd : plan.pass_fds) out += " " + std::to_string(fd);
   out += "\nchdir: " + plan.cwd + "\nenv:\n";
   for (const auto& kv : plan.env) out += "  " + kv + "\n";
   out += "exec: " + plan.exec_file + "\nargv:";

@@ -46,6 +46,7 @@ struct SandboxPlan {
   std::vector<std::string> argv;  // argv[0] first
 
   std::vector<int> keep_caps;  // capability numbers the program keeps (ambient); usually empty
+  std::vector<int> pass_fds;   // descriptors beyond 0-2 that reach the program (--pass-fd)
   SeccompPlan seccomp;
   bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group

@@ -56,6 +56,10 @@ void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
   }
   for (const auto& name : protected_project_names())
     ops.push_back(ro_self(in.project + "/" + name, true));
+  // SPEC §3a.1: the registry and the stored options are policy; a sandbox must not read or
+  // write them, even when the project holds them (XDG_STATE_HOME inside it).
+  if (!in.state_dir.empty() && is_within(in.state_dir, in.project))
+    ops.push_back({MountKind::kTmpfs, "", in.state_dir});
 }
 
 void add_home(const ViewInputs& in, std::vector<MountOp>& ops) {

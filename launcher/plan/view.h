@@ -28,6 +28,7 @@ struct ViewInputs {
   uid_t uid = 0;                          // the program's uid inside, for /run/user/UID
   uid_t outside_uid = 0;             // the caller: 0 needs /proc\'s machine-wide files read-only
   std::vector<MountOp> user_mounts;  // --bind & co, after ours
+  std::string state_dir;             // host-side state: hidden when it lies in the project
 };
 
 // Names inside the project that a host program later executes or trusts (SPEC §3).

@@ -66,15 +66,19 @@ Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
   if (name.empty() || name == "..")
     return fail(Error::make("create mount point " + dest, "not a canonical path"));
   if (directory) return step_into(parent.get(), name, dest);
-  int fd = openat(parent.get(), name.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == EISDIR)
-    return fail(Error::make("create mount point " + dest, "a directory is in the way of a file"));
-  if (fd < 0) {
-    // An existing file we may not read (mode 0000 on the host) is still a valid mount point.
-    fd = openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return fail(Error::from_errno("create mount point " + dest));
-  }
+  // An existing file is taken as it is, through O_PATH: opening it for reading would block on
+  // a FIFO planted in the project (SPEC §3a.4), and one we may not read (mode 0000 on the
+  // host) is still a valid mount point. Only a missing one is created.
+  int fd = openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    fd = openat(parent.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0644);
+  if (fd < 0) return fail(Error::from_errno("create mount point " + dest));
   struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    return fail(Error::make("create mount point " + dest, "a directory is in the way of a file"));
+  }
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return fail(Error::make("create mount point " + dest, "not a regular file",

@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "sandbox/caps.h"
@@ -46,6 +48,14 @@ struct ProgramArgs {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  // SPEC §3a.5: only 0-2 (and --pass-fd ones) survive the execve. A descriptor the caller
+  // leaked without O_CLOEXEC (a directory fd from an IDE or a job runner) would otherwise let
+  // the program openat() its way out of the view. Marked close-on-exec rather than closed: the
+  // error pipe must stay open until the execve itself.
+  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    die(pipes, Error::from_errno("mark inherited descriptors close-on-exec"));
+  for (int fd : plan.pass_fds)
+    if (fcntl(fd, F_SETFD, 0) != 0) die(pipes, Error::from_errno("pass descriptor " + std::to_string(fd)));
   // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
   // but prctl(PR_CAPBSET_DROP) is not on the list).
   if (auto r = load_filter(filter); !r) die(pipes, r.error());

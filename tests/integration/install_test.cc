@@ -269,12 +269,62 @@ TEST(InstallBasics, SecondInstallKeepsDefaultsAndABinaryInsideTheVenvIsRefused) 
   TempProject p = make_project(true);
   ASSERT_EQ(run_launcher(p, {"install", ".venv", "--unshare-net"}).status, 0);
   ASSERT_EQ(run_launcher(p, {"install", ".venv"}).status, 0);
-  EXPECT_NE(read_file(p.venv + "/venv-exec/options").find("--unshare-net"), std::string::npos);
+  // Stored in the host-side state (SPEC §3a.1), nowhere a sandbox can write.
+  EXPECT_FALSE(exists(p.venv + "/venv-exec/options"));
+  RunResult opts = run({"/bin/sh", "-c", "cat " + p.home + "/.local/state/venv-exec/venvs/*/options"},
+                       base_env(p), p.project);
+  EXPECT_NE(opts.out.find("--unshare-net"), std::string::npos) << opts.err;
+  RunResult net = run({p.venv + "/bin/python", "-c", "import socket; print(socket.if_nameindex())"},
+                      base_env(p), p.project);
+  EXPECT_EQ(net.out, "[(1, 'lo')]\n") << net.err;
   std::string inside = p.venv + "/venv-exec-copy";
   write_file(inside, read_file(launcher_path()), 0755);
   RunResult r = run({inside, "install", ".venv"}, base_env(p), p.project);
   EXPECT_EQ(r.status, 125);
   EXPECT_NE(r.err.find("venv-exec itself lies inside the venv"), std::string::npos) << r.err;
+}
+
+TEST(InstallBasics, VenvWrappedByAnEarlierBuildRunsWithDefaultsUntilInstalledAgain) {
+  // An earlier venv-exec kept its options in the venv and had no registry (SPEC §3a).
+  TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install", ".venv"}).status, 0);
+  RunResult rm = run({"/bin/rm", "-rf", p.home + "/.local/state/venv-exec"}, base_env(p), p.root);
+  ASSERT_EQ(rm.status, 0);
+  write_file(p.venv + "/venv-exec/options", "--unshare-net\n");
+  std::string code = "import socket; print(len(socket.if_nameindex()) == 1)";
+  RunResult before = run({p.venv + "/bin/python", "-c", code}, base_env(p), p.project);
+  EXPECT_EQ(before.status, 0) << before.err;
+  EXPECT_EQ(before.out, "False\n") << "stored options are not trusted before install";
+  EXPECT_NE(before.err.find("is wrapped but not registered"), std::string::npos) << before.err;
+  RunResult again = run_launcher(p, {"install", ".venv"});
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.err.find("adopting the options an earlier venv-exec stored in the venv: "
+                           "--unshare-net"),
+            std::string::npos)
+      << again.err;
+  RunResult after = run({p.venv + "/bin/python", "-c", code}, base_env(p), p.project);
+  EXPECT_EQ(after.status, 0) << after.err;
+  EXPECT_EQ(after.out, "True\n");
+  EXPECT_EQ(after.err, "");
+}
+
+TEST(InstallBasics, UninstallUnregisters) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install", ".venv", "--unshare-net"}).status, 0);
+  ASSERT_EQ(run_launcher(p, {"uninstall", ".venv"}).status, 0);
+  EXPECT_EQ(read_file(p.home + "/.local/state/venv-exec/registry"), "");
+  RunResult r = run_launcher(p, {"/usr/bin/python3", "-c",
+                                 "import socket; print(len(socket.if_nameindex()) == 1)"});
+  EXPECT_EQ(r.out, "False\n") << r.err;
+}
+
+TEST(InstallBasics, RegisteredVenvIsFoundFromASubdirectory) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install", ".venv", "--setenv", "FOUND", "yes"}).status, 0);
+  std::string sub = p.project + "/src/pkg";
+  ASSERT_EQ(run({"/bin/mkdir", "-p", sub}, base_env(p), p.root).status, 0);
+  RunResult r = run({launcher_path(), "/bin/sh", "-c", "echo $FOUND $VIRTUAL_ENV"}, base_env(p), sub);
+  EXPECT_EQ(r.out, "yes " + p.venv + "\n") << r.err;
 }
 
 }  // namespace

@@ -8,6 +8,13 @@
 namespace vx::test {
 namespace {
 
+// The one cached view in the test HOME's state directory.
+std::string cached_view_file(const TempProject& p) {
+  std::string dir = p.home + "/.local/state/venv-exec/venvs";
+  RunResult ls = run({"/bin/sh", "-c", "ls -d " + dir + "/*/view"}, base_env(p), p.root);
+  return ls.out.empty() ? "" : ls.out.substr(0, ls.out.find('\n'));
+}
+
 TEST(Minimal, StandardLibraryAndToolsWork) {
   TempProject p = make_project(true);
   ASSERT_EQ(run({"/usr/bin/git", "init", "-q", p.project}, base_env(p), p.project).status, 0);
@@ -38,9 +45,10 @@ TEST(Minimal, SystemFilesOutsideTheViewAreHidden) {
   EXPECT_EQ(system.out.find("[True"), 0u) << system.out;
 }
 
-TEST(Minimal, ExtensionLinkingALibraryOutsideTheSystemDirectoriesImports) {
+TEST(Minimal, ExtensionLinkingALibraryOutsideTheSystemDirectoriesIsNamedThenImportsWhenBound) {
   // A C extension that links libvxextra.so from a directory of its own (RUNPATH), outside the
-  // project: only the computed closure can make that directory visible.
+  // project. SPEC §3a.3: the view never binds it by itself (the RUNPATH is the sandbox's
+  // writing); the warning names the option, and with it the extension imports.
   TempProject p = make_project(true);
   std::string libdir = p.root + "/vendor-lib";
   ASSERT_EQ(mkdir(libdir.c_str(), 0755), 0);
@@ -63,21 +71,28 @@ TEST(Minimal, ExtensionLinkingALibraryOutsideTheSystemDirectoriesImports) {
                       "-Wl,-rpath," + libdir, "-Wl,--enable-new-dtags"},
                      base_env(p), p.project);
   ASSERT_EQ(cc.status, 0) << cc.err;
-  RunResult r = run_launcher(p, {"python3", "-c", "import vxext; print(vxext.answer())"});
+  RunResult hidden = run_launcher(p, {"--profile", "minimal", "python3", "-c",
+                                      "import vxext; print(vxext.answer())"});
+  EXPECT_EQ(hidden.status, 1) << hidden.err;
+  EXPECT_NE(hidden.err.find("--ro-bind " + libdir + " " + libdir), std::string::npos) << hidden.err;
+  RunResult r = run_launcher(p, {"--profile", "minimal", "--ro-bind", libdir, libdir, "python3",
+                                 "-c", "import vxext; print(vxext.answer())"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "42\n");
-  EXPECT_NE(read_file(p.venv + "/venv-exec/view").find(" " + libdir + " " + libdir + "\n"),
-            std::string::npos);
 }
 
 TEST(Minimal, StaleCacheIsRebuiltAfterAPackageIsCopiedInFromOutside) {
   TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install", p.venv, "--profile", "minimal"}).status, 0);
   ASSERT_EQ(run_launcher(p, {"/bin/true"}).status, 0);
-  std::string view = read_file(p.venv + "/venv-exec/view");
+  // The view of a registered venv is cached in the host-side state (SPEC §3a.1), never in it.
+  EXPECT_FALSE(exists(p.venv + "/venv-exec/view"));
+  std::string view_file = cached_view_file(p);
+  std::string view = read_file(view_file);
   ASSERT_FALSE(view.empty());
   // From the host, as uv pip install would: a new package with an extension that links a
-  // library from a directory the view does not show yet.
-  std::string libdir = p.root + "/uv-lib";
+  // library of the project from a directory of its own.
+  std::string libdir = p.project + "/uv-lib";
   ASSERT_EQ(mkdir(libdir.c_str(), 0755), 0);
   write_file(libdir + "/x.c", "int vx_uv(void) { return 7; }\n");
   ASSERT_EQ(run({"/usr/bin/cc", "-shared", "-fPIC", "-o", libdir + "/libvxuv.so", libdir + "/x.c"},
@@ -95,7 +110,7 @@ TEST(Minimal, StaleCacheIsRebuiltAfterAPackageIsCopiedInFromOutside) {
   RunResult r = run_launcher(
       p, {"python3", "-c", "import ctypes; print(ctypes.CDLL('" + pkg + "/m.so').use())"});
   EXPECT_EQ(r.out, "7\n") << r.err;
-  EXPECT_NE(read_file(p.venv + "/venv-exec/view"), view);
+  EXPECT_NE(read_file(view_file), view);
 }
 
 TEST(Minimal, ExposeAddsAnExecutableAndItsLibraries) {

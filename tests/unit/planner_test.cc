@@ -10,7 +10,7 @@ namespace vx {
 namespace {
 
 TEST(Environ, AllowlistOurVariablesDotenvThenOptions) {
-  std::vector<std::string> host = {"PATH=/usr/bin", "TERM=xterm",      "AWS_SECRET_ACCESS_KEY=s",
+  std::vector<std::string> host = {"PATH=/home/u/bin:/usr/bin", "TERM=xterm",      "AWS_SECRET_ACCESS_KEY=s",
                                    "LC_ALL=C",      "PIP_INDEX_URL=x", "GITHUB_TOKEN=t",
                                    "HOME=/h"};
   EnvInputs in;
@@ -21,7 +21,8 @@ TEST(Environ, AllowlistOurVariablesDotenvThenOptions) {
   in.changes = {{"SET", "2"}, {"LC_ALL", std::nullopt}};
   EXPECT_EQ(plan_environment(in),
             (std::vector<std::string>{"TERM=dumb", "HOME=/home/u", "VIRTUAL_ENV=/p/.venv",
-                                      "PATH=/p/.venv/bin:/usr/bin", "PS1=(venv-exec) \\w \\$ ",
+                                      "PATH=/p/.venv/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
+                                      "PS1=(venv-exec) \\w \\$ ",
                                       "FROM_DOTENV=1", "SET=2"}));
   in.pip = true;
   auto pip_env = plan_environment(in);

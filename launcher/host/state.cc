@@ -1,0 +1,182 @@
+#include "host/state.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "base/fd.h"
+#include "base/path.h"
+#include "host/file_read.h"
+
+namespace vx {
+
+namespace {
+
+struct Entry {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string path;
+};
+
+constexpr size_t kRegistryCap = 4 << 20;
+
+std::vector<Entry> read_registry(const std::string& root) {
+  std::vector<Entry> out;
+  auto text = read_untrusted_file(root + "/registry", kRegistryCap);
+  if (!text) return out;
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t nl = text->find('\n', pos);
+    if (nl == std::string::npos) nl = text->size();
+    std::string line = text->substr(pos, nl - pos);
+    pos = nl + 1;
+    unsigned long long dev = 0, ino = 0;
+    int used = 0;
+    if (std::sscanf(line.c_str(), "%llu %llu %n", &dev, &ino, &used) != 2 || used <= 0) continue;
+    std::string path = line.substr(static_cast<size_t>(used));
+    if (path.empty() || path.front() != '/') continue;
+    out.push_back({static_cast<dev_t>(dev), static_cast<ino_t>(ino), path});
+  }
+  return out;
+}
+
+std::string entry_dir(const std::string& root, dev_t dev, ino_t ino) {
+  return root + "/venvs/" + std::to_string(dev) + "-" + std::to_string(ino);
+}
+
+bool same_inode(const std::string& path, dev_t dev, ino_t ino) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev &&
+         st.st_ino == ino;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+Expected<void> make_dirs(const std::string& path) {
+  if (path.empty() || path == "/") return {};
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) return {};
+  TRY(make_dirs(parent_dir(path)));
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+    return fail(Error::from_errno("create " + path, "check that your home is writable"));
+  return {};
+}
+
+Expected<void> write_file(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd || !write_all(fd.get(), text) || fsync(fd.get()) != 0)
+    return fail(Error::from_errno("write " + tmp));
+  fd.reset();
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(Error::from_errno("write " + path));
+  return {};
+}
+
+// Installs and uninstalls serialise on STATE/lock; launches read the registry without it (it
+// is only ever replaced whole, by rename).
+Expected<UniqueFd> lock_state(const std::string& root) {
+  TRY(make_dirs(root));
+  UniqueFd fd(open((root + "/lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd || retry_eintr([&] { return flock(fd.get(), LOCK_EX); }) != 0)
+    return fail(Error::from_errno("lock " + root + "/lock"));
+  return fd;
+}
+
+Expected<void> write_registry(const std::string& root, const std::vector<Entry>& entries) {
+  std::string text;
+  for (const auto& e : entries)
+    text += std::to_string(e.dev) + " " + std::to_string(e.ino) + " " + e.path + "\n";
+  return write_file(root + "/registry", text);
+}
+
+}  // namespace
+
+std::string state_root(const HostFacts& host) {
+  auto xdg = host_env(host, "XDG_STATE_HOME");
+  std::string base = xdg && !xdg->empty() && xdg->front() == '/' ? *xdg
+                                                                 : host.home + "/.local/state";
+  return base + "/venv-exec";
+}
+
+std::optional<Registration> find_registration(const std::string& root, const std::string& venv) {
+  for (const auto& e : read_registry(root)) {
+    if (e.path != venv || !same_inode(venv, e.dev, e.ino)) continue;
+    Registration r;
+    r.venv = venv;
+    r.dir = entry_dir(root, e.dev, e.ino);
+    auto prefix = read_untrusted_file(r.dir + "/prefix", 1 << 16);
+    if (!prefix || prefix->empty()) return std::nullopt;
+    r.python_prefix = lines_of(*prefix).front();
+    if (auto opts = read_untrusted_file(r.dir + "/options")) r.options = lines_of(*opts);
+    return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> registered_venv_above(const std::string& root, const std::string& cwd) {
+  std::optional<std::string> best;
+  size_t best_len = 0;
+  for (const auto& e : read_registry(root)) {
+    std::string project = parent_dir(e.path);
+    if (!is_within(cwd, project) || project.size() < best_len) continue;
+    if (!same_inode(e.path, e.dev, e.ino)) continue;
+    best = e.path;
+    best_len = project.size();
+  }
+  return best;
+}
+
+Expected<Registration> register_venv(const std::string& root, const std::string& venv,
+                                     const std::string& python_prefix,
+                                     const std::vector<std::string>& options) {
+  if (venv.find('\n') != std::string::npos || python_prefix.find('\n') != std::string::npos)
+    return fail(Error::make("register " + venv, "the path contains a newline",
+                            "move the venv to a path without one"));
+  TRY_ASSIGN(lock, lock_state(root));
+  struct stat st;
+  if (stat(venv.c_str(), &st) != 0) return fail(Error::from_errno("register " + venv));
+  std::vector<Entry> entries;
+  for (auto& e : read_registry(root))
+    if (e.path != venv && !(e.dev == st.st_dev && e.ino == st.st_ino)) entries.push_back(e);
+  entries.push_back({st.st_dev, st.st_ino, venv});
+  Registration r{venv, entry_dir(root, st.st_dev, st.st_ino), python_prefix, options};
+  TRY(make_dirs(r.dir));
+  std::string words;
+  for (const auto& w : options) words += w + "\n";
+  TRY(write_file(r.dir + "/options", words));
+  TRY(write_file(r.dir + "/prefix", python_prefix + "\n"));
+  unlink(cached_view_path(r).c_str());  // a new view is computed for the new options
+  TRY(write_registry(root, entries));
+  return r;
+}
+
+Expected<void> unregister_venv(const std::string& root, const std::string& venv) {
+  struct stat st;
+  if (stat((root + "/registry").c_str(), &st) != 0) return {};
+  TRY_ASSIGN(lock, lock_state(root));
+  std::vector<Entry> keep;
+  for (auto& e : read_registry(root)) {
+    if (e.path != venv) {
+      keep.push_back(e);
+      continue;
+    }
+    std::string dir = entry_dir(root, e.dev, e.ino);
+    for (const char* f : {"/options", "/prefix", "/view"}) unlink((dir + f).c_str());
+    rmdir(dir.c_str());
+  }
+  return write_registry(root, keep);
+}
+
+}  // namespace vx

@@ -1,0 +1,48 @@
+// The host-side state directory (SPEC §3a.1): the registry of installed venvs, their stored
+// options, recorded interpreter prefix and cached view. [o] outside. Impure.
+//
+// Everything a sandbox can write (the project, a venv during pip, VENV/home, VENV/cache) is
+// untrusted; policy comes only from the command line, the caller's environment, the system and
+// this directory, which no sandbox sees: ${XDG_STATE_HOME:-$HOME/.local/state}/venv-exec/.
+//   registry            one line per venv: "DEV INO PATH" (PATH the venv's real path)
+//   venvs/DEV-INO/      prefix (the interpreter prefix at install), options (one word a line),
+//                       view (the cached minimal view)
+// A registration counts only while the venv's real path still has that device and inode: a
+// venv deleted and planted again at the same path by a sandbox is not registered.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "host/host.h"
+
+namespace vx {
+
+struct Registration {
+  std::string venv;                  // real path of the venv
+  std::string dir;                   // STATE/venvs/DEV-INO
+  std::string python_prefix;         // recorded at install
+  std::vector<std::string> options;  // the stored option words
+};
+
+// ${XDG_STATE_HOME:-$HOME/.local/state}/venv-exec (XDG_STATE_HOME only when absolute).
+std::string state_root(const HostFacts& host);
+
+// The registration of the venv at real path `venv`, if its device and inode match.
+std::optional<Registration> find_registration(const std::string& root, const std::string& venv);
+
+// The registered venv whose project (the venv's parent) is the nearest ancestor of `cwd`, or
+// that contains `cwd` itself, as git finds .git.
+std::optional<std::string> registered_venv_above(const std::string& root, const std::string& cwd);
+
+// Records the venv (install). Serialised with other installs by a lock on STATE/lock.
+Expected<Registration> register_venv(const std::string& root, const std::string& venv,
+                                     const std::string& python_prefix,
+                                     const std::vector<std::string>& options);
+Expected<void> unregister_venv(const std::string& root, const std::string& venv);
+
+inline std::string cached_view_path(const Registration& r) { return r.dir + "/view"; }
+
+}  // namespace vx
