@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vx {
 
@@ -16,6 +17,9 @@ bool is_within(const std::string& path, const std::string& dir);
 // the user's terminal: control characters and bytes beyond ASCII become \xNN, so no escape
 // sequence reaches the terminal (SPEC §3a).
 std::string printable(std::string_view s);
+// The pieces of `text` between `sep` characters; a final separator ends the last piece
+// ("a\nb\n" -> {"a", "b"}).
+std::vector<std::string> split(std::string_view text, char sep);
 // Blanks (space, tab, CR) removed at both ends.
 std::string_view trim_blanks(std::string_view s);
 

@@ -26,18 +26,6 @@ namespace {
 // write them. Read only by an install the user runs, never by a launch.
 std::string legacy_options_path(const std::string& venv) { return venv + "/venv-exec/options"; }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    out.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
-
 // The option words this install stores: the ones given; else those already registered; else
 // those an earlier build left in the venv, adopted because the user ran install on it.
 Expected<std::vector<std::string>> options_to_store(const std::string& state, const Venv& venv,
@@ -46,7 +34,7 @@ Expected<std::vector<std::string>> options_to_store(const std::string& state, co
   if (auto reg = find_registration(state, venv.dir)) return reg->options;
   auto legacy = read_untrusted_file(legacy_options_path(venv.dir));
   if (!legacy) return std::vector<std::string>{};
-  std::vector<std::string> words = split_lines(*legacy);
+  std::vector<std::string> words = split(*legacy, '\n');
   TRY(parse_sandbox_args(words, false, legacy_options_path(venv.dir)));
   std::string shown;
   for (const auto& w : words) shown += " " + printable(w);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "base/path.h"
 #include "host/file_read.h"
 #include "host/host.h"
 #include "host/state.h"
@@ -19,18 +20,6 @@ namespace vx {
 namespace {
 
 std::string slurp_proc(const std::string& path) { return read_kernel_file(path).value_or(""); }
-
-std::vector<std::string> split_nul(const std::string& data) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < data.size()) {
-    size_t end = data.find('\0', start);
-    if (end == std::string::npos) end = data.size();
-    out.push_back(data.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 double uptime_seconds(const std::string& proc_root) {
   double up = 0;
@@ -144,10 +133,10 @@ std::vector<SandboxEntry> list_sandboxes(const std::string& proc_root) {
     if (!cwd || !start) continue;
     SandboxEntry e;
     e.pid = static_cast<pid_t>(pid);
-    e.argv = split_nul(slurp_proc(dir + "/cmdline"));
+    e.argv = split(slurp_proc(dir + "/cmdline"), '\0');
     if (e.argv.size() >= 2 && (e.argv[1] == "ps" || e.argv[1] == "check")) continue;
     e.age_seconds = std::max(0.0, up - static_cast<double>(*start) / hz);
-    e.venv = venv_of(e.argv, *cwd, split_nul(slurp_proc(dir + "/environ")));
+    e.venv = venv_of(e.argv, *cwd, split(slurp_proc(dir + "/environ"), '\0'));
     found.push_back(std::move(e));
   }
   closedir(d);

@@ -26,12 +26,7 @@ std::vector<Entry> read_registry(const std::string& root) {
   std::vector<Entry> out;
   auto text = read_untrusted_file(root + "/registry", kRegistryCap);
   if (!text) return out;
-  size_t pos = 0;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    if (nl == std::string::npos) nl = text->size();
-    std::string line = text->substr(pos, nl - pos);
-    pos = nl + 1;
+  for (const auto& line : split(*text, '\n')) {
     unsigned long long dev = 0, ino = 0;
     int used = 0;
     if (std::sscanf(line.c_str(), "%llu %llu %n", &dev, &ino, &used) != 2 || used <= 0) continue;
@@ -50,18 +45,6 @@ bool same_inode(const std::string& path, dev_t dev, ino_t ino) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev &&
          st.st_ino == ino;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    out.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
 }
 
 Expected<void> make_dirs(const std::string& path) {
@@ -118,8 +101,8 @@ std::optional<Registration> find_registration(const std::string& root, const std
     r.dir = entry_dir(root, e.dev, e.ino);
     auto prefix = read_untrusted_file(r.dir + "/prefix", 1 << 16);
     if (!prefix || prefix->empty()) return std::nullopt;
-    r.python_prefix = lines_of(*prefix).front();
-    if (auto opts = read_untrusted_file(r.dir + "/options")) r.options = lines_of(*opts);
+    r.python_prefix = split(*prefix, '\n').front();
+    if (auto opts = read_untrusted_file(r.dir + "/options")) r.options = split(*opts, '\n');
     return r;
   }
   return std::nullopt;

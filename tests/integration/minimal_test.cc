@@ -124,5 +124,18 @@ TEST(Minimal, ExposeAddsAnExecutableAndItsLibraries) {
   EXPECT_EQ(r.out, "True\n") << r.err;
 }
 
+TEST(Minimal, HalfWrittenAndTemporaryLibrariesDoNotBreakALaunch) {
+  // apt writes libfoo.so.6.dpkg-new beside the library; a crashed build leaves a truncated .so.
+  TempProject p = make_project(true);
+  std::string site = p.venv + "/lib/python3.11/site-packages";
+  write_file(site + "/libvxtmp.so.6.dpkg-new", "\x7f" "ELF garbage");
+  write_file(site + "/half.so", std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(40, '\xff'));
+  RunResult r = run_launcher(p, {"--profile", "minimal", "python3", "-c", "print('ran')"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  EXPECT_NE(r.err.find("unreadable: " + site + "/half.so"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("dpkg-new"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace vx::test
