@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "host/file_read.h"
+#include "plan/cli.h"
 
 namespace vx {
 
@@ -186,22 +187,10 @@ int check_exit_code(const std::vector<CheckLine>& lines) {
 }
 
 int run_check(const std::vector<std::string>& args) {
-  std::string proc = "/proc", sys = "/sys";
-  bool probe = true;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "--proc-root" || args[i] == "--sys-root") && i + 1 < args.size()) {
-      std::string& target = args[i] == "--proc-root" ? proc : sys;
-      target = args[++i];
-      probe = false;
-      continue;
-    }
-    std::fprintf(
-        stderr,
-        "venv-exec: check: unknown argument '%s'\nvenv-exec: hint: usage: venv-exec check\n",
-        args[i].c_str());
-    return 2;
-  }
-  auto lines = evaluate_checks(gather_check_facts(proc, sys, probe));
+  auto parsed = parse_check_args(args);
+  if (!parsed) return report(parsed.error()), parsed.error().exit_code;
+  auto lines =
+      evaluate_checks(gather_check_facts(parsed->proc_root, parsed->sys_root, parsed->probe));
   std::fputs(format_check_report(lines).c_str(), stdout);
   return check_exit_code(lines);
 }

@@ -73,14 +73,9 @@ std::string joined(const std::vector<std::string>& names) {
 Expected<int> install(const HostFacts& host, const std::vector<std::string>& args) {
   if (inside_sandbox())
     return fail(Error::make("install", "refused inside a sandbox", "run it on the host"));
-  std::string dir = ".venv";
-  std::vector<std::string> rest = args;
-  if (!rest.empty() && !rest.front().starts_with("-")) {
-    dir = rest.front();
-    rest.erase(rest.begin());
-  }
-  TRY_ASSIGN(parsed, parse_sandbox_args(rest, false, "venv-exec install"));
-  TRY_ASSIGN(venv, venv_to_wrap(dir));
+  TRY_ASSIGN(parsed, parse_install_args(args));
+  const std::vector<std::string>& rest = parsed.option_words;
+  TRY_ASSIGN(venv, venv_to_wrap(parsed.venv));
   if (host.self_exe.starts_with(venv.dir + "/"))
     return fail(
         Error::make("install into " + venv.dir, "venv-exec itself lies inside the venv",

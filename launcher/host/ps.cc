@@ -10,6 +10,7 @@
 
 #include "base/path.h"
 #include "host/file_read.h"
+#include "plan/cli.h"
 #include "host/host.h"
 #include "host/state.h"
 #include "plan/invocation.h"
@@ -146,10 +147,8 @@ std::vector<SandboxEntry> list_sandboxes(const std::string& proc_root) {
 }
 
 int run_ps(const std::vector<std::string>& args) {
-  if (!args.empty()) {
-    std::fputs("venv-exec: ps: takes no arguments\nvenv-exec: hint: usage: venv-exec ps\n", stderr);
-    return 2;
-  }
+  if (auto parsed = parse_ps_args(args); !parsed)
+    return report(parsed.error()), parsed.error().exit_code;
   std::fputs(format_ps_table(list_sandboxes()).c_str(), stdout);
   return 0;
 }

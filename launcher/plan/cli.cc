@@ -216,18 +216,57 @@ std::vector<std::string> split_args_variable(const std::string& value) {
   return words;
 }
 
-Expected<UninstallArgs> parse_uninstall_args(const std::vector<std::string>& args) {
-  UninstallArgs out;
-  CLI::App app{"Restore a wrapped venv exactly as it was", "venv-exec uninstall"};
-  app.add_option("VENV", out.venv, "the venv (default .venv)");
-  app.add_flag("--purge", out.purge, "also remove VENV/home and VENV/cache");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
+namespace {
+
+// Every subcommand is parsed by CLI11 the same way, with the launch's error form.
+Expected<void> parse_subcommand(CLI::App& app, const std::vector<std::string>& args,
+                                const std::string& usage) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    return fail(Error::make("uninstall", e.what(), "usage: venv-exec uninstall [VENV] [--purge]"));
+    return fail(Error::make(app.get_name(), e.what(), "usage: " + usage));
   }
+  return {};
+}
+
+}  // namespace
+
+Expected<UninstallArgs> parse_uninstall_args(const std::vector<std::string>& args) {
+  UninstallArgs out;
+  CLI::App app{"Restore a wrapped venv exactly as it was", "uninstall"};
+  app.add_option("VENV", out.venv, "the venv (default .venv)");
+  app.add_flag("--purge", out.purge, "also remove VENV/home and VENV/cache");
+  TRY(parse_subcommand(app, args, "venv-exec uninstall [VENV] [--purge]"));
   return out;
+}
+
+Expected<InstallArgs> parse_install_args(const std::vector<std::string>& args) {
+  // The sandbox options are ours, not CLI11's: the venv is the first word when it is not one.
+  InstallArgs out;
+  out.option_words = args;
+  if (!args.empty() && !args.front().starts_with("-")) {
+    out.venv = args.front();
+    out.option_words.erase(out.option_words.begin());
+  }
+  TRY_ASSIGN(parsed, parse_sandbox_args(out.option_words, false, "venv-exec install"));
+  out.options = parsed.options;
+  return out;
+}
+
+Expected<CheckArgs> parse_check_args(const std::vector<std::string>& args) {
+  CheckArgs out;
+  CLI::App app{"Diagnose the kernel and distribution", "check"};
+  app.add_option("--proc-root", out.proc_root, "a /proc to read (tests)");
+  app.add_option("--sys-root", out.sys_root, "a /sys to read (tests)");
+  TRY(parse_subcommand(app, args, "venv-exec check"));
+  out.probe = out.proc_root == "/proc" && out.sys_root == "/sys";
+  return out;
+}
+
+Expected<void> parse_ps_args(const std::vector<std::string>& args) {
+  CLI::App app{"List running sandboxes", "ps"};
+  return parse_subcommand(app, args, "venv-exec ps");
 }
 
 std::string usage_text() {

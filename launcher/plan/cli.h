@@ -33,6 +33,23 @@ struct UninstallArgs {
 };
 Expected<UninstallArgs> parse_uninstall_args(const std::vector<std::string>& args);
 
+struct InstallArgs {
+  std::string venv = ".venv";
+  std::vector<std::string> option_words;  // stored as the venv's defaults, as given
+  SandboxOptions options;                 // the same words, parsed
+};
+Expected<InstallArgs> parse_install_args(const std::vector<std::string>& args);
+
+struct CheckArgs {
+  std::string proc_root = "/proc";  // for tests: a fake /proc and /sys, and no probe
+  std::string sys_root = "/sys";
+  bool probe = true;
+};
+Expected<CheckArgs> parse_check_args(const std::vector<std::string>& args);
+
+// `ps` takes no arguments; an error says so.
+Expected<void> parse_ps_args(const std::vector<std::string>& args);
+
 std::string usage_text();
 std::string supported_options_text();
 

@@ -80,5 +80,28 @@ TEST(Invocation, SymlinkNameIsAnEntrypointAndSubcommandsAreFirstWords) {
   EXPECT_EQ(forced.command, Command::kRun);
 }
 
+TEST(Subcommands, ParsedOneWayWithTheLaunchErrorForm) {
+  auto check = parse_check_args({"--proc-root", "/x", "--sys-root", "/y"});
+  ASSERT_TRUE(check.has_value());
+  EXPECT_EQ(check->proc_root, "/x");
+  EXPECT_EQ(check->sys_root, "/y");
+  EXPECT_FALSE(check->probe);
+  EXPECT_TRUE(parse_check_args({})->probe);
+  auto bad = parse_check_args({"--frobnicate"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().exit_code, kExitLauncherFailed);
+  EXPECT_EQ(format_error(bad.error()).rfind("venv-exec: check: ", 0), 0u) << format_error(bad.error());
+  auto ps = parse_ps_args({"extra"});
+  ASSERT_FALSE(ps.has_value());
+  EXPECT_NE(format_error(ps.error()).find("venv-exec: hint: usage: venv-exec ps"), std::string::npos);
+  auto install = parse_install_args({"v", "--unshare-net"});
+  ASSERT_TRUE(install.has_value());
+  EXPECT_EQ(install->venv, "v");
+  EXPECT_EQ(install->option_words, (std::vector<std::string>{"--unshare-net"}));
+  EXPECT_EQ(install->options.share_net, false);
+  EXPECT_EQ(parse_install_args({"--share-net"})->venv, ".venv");
+  EXPECT_FALSE(parse_install_args({"v", "--nope"}).has_value());
+}
+
 }  // namespace
 }  // namespace vx
