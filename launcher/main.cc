@@ -26,6 +26,7 @@
 #include "sandbox/spawn.h"
 #include "sandbox/supervise.h"
 #include "host/venv.h"
+#include "version.h"
 
 namespace vx {
 namespace {
@@ -89,7 +90,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
     cli = std::move(parsed);
     if (cli.help) return std::fputs(usage_text().c_str(), stdout), 0;
-    if (cli.version) return std::puts("venv-exec " VX_VERSION), 0;
+    if (cli.version) return std::puts("venv-exec " VX_VERSION " (" VX_GIT_DESCRIBE ")"), 0;
     target.shell = inv.command == Command::kShell;
     target.words = cli.rest;
     if (!target.shell && target.words.empty())

@@ -171,5 +171,16 @@ TEST(Core, VerbosePrintsPlanAndArgvOnStderr) {
   EXPECT_NE(r.err.find("argv: '/bin/true'\n"), std::string::npos);
 }
 
+TEST(Core, VersionNamesTheReleaseAndTheCommit) {
+  TempProject p = make_project(false);
+  RunResult r = run_launcher(p, {"--version"});
+  EXPECT_EQ(r.status, 0);
+  // "venv-exec 0.1.0 (DESCRIPTION)": git describe in a checkout, the version in a tarball.
+  EXPECT_EQ(r.out.rfind("venv-exec ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(" ("), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.back(), '\n');
+  EXPECT_EQ(r.out[r.out.size() - 2], ')') << r.out;
+}
+
 }  // namespace
 }  // namespace vx::test

@@ -42,6 +42,11 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 }  // namespace
 
+bool must_work() {
+  const char* v = getenv("VENV_EXEC_TEST_MUST_WORK");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
 std::string launcher_path() {
   const char* p = getenv("VENV_EXEC");
   if (p == nullptr)

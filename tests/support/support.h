@@ -72,6 +72,15 @@ bool exists(const std::string& path);
 // Host processes whose command line contains `needle`.
 std::vector<pid_t> processes_with_arg(const std::string& needle);
 
+// VENV_EXEC_TEST_MUST_WORK=1 (CI sets it): a test that would skip for a missing kernel
+// feature fails instead, with the reason (STYLE §7; bubblewrap's BWRAP_MUST_WORK).
+bool must_work();
+#define VX_SKIP_UNLESS_MUST_WORK(reason)                               \
+  do {                                                                 \
+    if (::vx::test::must_work()) FAIL() << "must work here: " << reason; \
+    GTEST_SKIP() << reason;                                            \
+  } while (0)
+
 // A unique token for argv markers and file names.
 std::string unique_token(const std::string& prefix);
 
