@@ -13,7 +13,9 @@
 #include "base/fd.h"
 #include "host/host.h"
 #include "host/install.h"
+#include "plan/environ.h"
 #include "plan/invocation.h"
+#include "sandbox/exec.h"
 #include "sandbox/nested.h"
 #include "host/plan_cache.h"
 #include "plan/plan_sandbox.h"
@@ -37,8 +39,9 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
     auto entry = locate_argv0(host);
     if (!entry) return report(entry.error()), kExitLauncherFailed;
     std::string bin = entry->substr(0, entry->rfind('/'));
-    file = real_entry(bin.substr(0, bin.rfind('/')), inv.entrypoint)
-               .value_or(bin + "/../venv-exec/real/" + inv.entrypoint);
+    std::string name = basename_of(*entry);  // the link in bin/, whatever argv[0] called it
+    file = real_entry(bin.substr(0, bin.rfind('/')), name)
+               .value_or(bin + "/../venv-exec/real/" + name);
     words.insert(words.begin(), *entry);
   } else {
     if (words.empty()) words.push_back(access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
@@ -47,13 +50,12 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
-  if (file.find('/') != std::string::npos) {
-    execv(file.c_str(), argv.data());
-  } else {
-    execvp(file.c_str(), argv.data());
+  std::vector<std::string> candidates = {file};
+  if (file.find('/') == std::string::npos) {
+    candidates.clear();
+    for (const auto& dir : path_entries(host.environ)) candidates.push_back(dir + "/" + file);
   }
-  Error e = Error::from_errno("run " + file);
-  e.exit_code = errno == ENOENT ? kExitNotFound : kExitCannotExecute;
+  Error e = exec_candidates(file, candidates, argv.data(), environ);
   report(e);
   return e.exit_code;
 }
@@ -71,11 +73,14 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   ParsedArgs cli;
   Target target;
+  std::string entry;  // the wrapper link the caller went through, VENV/bin/NAME
   if (inv.command == Command::kEntrypoint) {
-    target.entrypoint = inv.entrypoint;
-    target.shell = inv.entrypoint == "shell";
+    TRY_ASSIGN(located, locate_argv0(host));
+    entry = located;
+    target.entrypoint = basename_of(entry);
+    target.shell = target.entrypoint == "shell";
     target.words = inv.args;
-    if (!target.shell) target.words.insert(target.words.begin(), inv.entrypoint);
+    if (!target.shell) target.words.insert(target.words.begin(), target.entrypoint);
   } else {
     TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
     cli = std::move(parsed);
@@ -89,10 +94,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   }
   TRY_ASSIGN(early, gather_options(host, {}, cli.options));
   Expected<Venv> venv = find_venv(early.venv, host);
-  if (inv.command == Command::kEntrypoint) {
-    TRY_ASSIGN(entry, locate_argv0(host));
-    venv = venv_for_entrypoint(entry);
-  }
+  if (inv.command == Command::kEntrypoint) venv = venv_for_entrypoint(entry);
   if (!venv) return fail(venv.error());
   TRY(prepare_venv_dirs(*venv));
   TRY_ASSIGN(defaults, read_install_defaults(venv->dir));
