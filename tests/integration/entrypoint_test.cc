@@ -84,6 +84,12 @@ TEST(ExecFailure, EachCauseIsNamedWithEnvsExitClass) {
   elf[16] = 2;  // ET_EXEC
   elf[18] = kForeignMachine;
   write_file(p.project + "/foreign", elf, 0755);
+  // A real program whose ELF interpreter (the dynamic loader) names a file that does not exist.
+  std::string program = read_file("/bin/true");
+  size_t loader = program.find(".so.", program.find("/ld-linux"));
+  ASSERT_NE(loader, std::string::npos);
+  program[loader + 4] = '9';
+  write_file(p.project + "/no-loader", program, 0755);
   struct Case {
     std::string file;
     int status;
@@ -99,6 +105,7 @@ TEST(ExecFailure, EachCauseIsNamedWithEnvsExitClass) {
            {p.project + "/data", 126, "permission denied: the file is not executable"},
            {p.project + "/plain", 126, "not an executable format"},
            {p.project + "/foreign", 126, "built for another architecture"},
+           {p.project + "/no-loader", 127, "its program interpreter (the dynamic loader"},
        }) {
     RunResult r = run_launcher(p, {c.file});
     EXPECT_EQ(r.status, c.status) << c.file << ": " << r.err;
