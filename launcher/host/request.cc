@@ -171,12 +171,17 @@ GitIdentity read_git_identity(const std::string& path, bool follow) {
 }
 
 void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& req) {
+  req.git_local = read_git_identity(venv.project + "/.git/config", false);
+  // git(1): GIT_CONFIG_GLOBAL names the file read instead of both user files.
+  if (auto global = host_env(host, "GIT_CONFIG_GLOBAL"); global && !global->empty()) {
+    req.git_user = read_git_identity(*global, true);
+    return;
+  }
   auto xdg = host_env(host, "XDG_CONFIG_HOME");
   std::string config =
       (xdg && !xdg->empty() && xdg->front() == '/') ? *xdg : host.home + "/.config";
   req.git_user = merge_git_identity(read_git_identity(config + "/git/config", true),
                                     read_git_identity(host.home + "/.gitconfig", true));
-  req.git_local = read_git_identity(venv.project + "/.git/config", false);
 }
 
 }  // namespace

@@ -99,6 +99,14 @@ TEST(DailyWork, GitIdentityComesFromXdgConfigAndTheProjectsOwnConfigWins) {
       0);
   RunResult local = run_launcher(p, {"/bin/sh", "-c", ident}, {"XDG_CONFIG_HOME=" + xdg});
   EXPECT_EQ(local.out, "Xdg Name <local@project.example>\n") << local.err;
+  // GIT_CONFIG_GLOBAL names the file git reads instead of both user files.
+  write_file(p.root + "/named.gitconfig", "[user]\n\tname = Named File\n");
+  std::string named = "GIT_CONFIG_GLOBAL=" + p.root + "/named.gitconfig";
+  env.push_back(named);
+  RunResult host_named = run({"/bin/sh", "-c", ident}, env, p.project);
+  ASSERT_EQ(host_named.out, "Named File <local@project.example>\n") << host_named.err;
+  RunResult in_named = run_launcher(p, {"/bin/sh", "-c", ident}, {"XDG_CONFIG_HOME=" + xdg, named});
+  EXPECT_EQ(in_named.out, host_named.out) << in_named.err;
 }
 
 TEST(DailyWork, TheCallersTerminalIsVisibleByItsNameAndNoOtherIs) {
