@@ -142,21 +142,25 @@ std::optional<std::string> search_path(const HostFacts& host, const std::string&
   return std::nullopt;
 }
 
-// Follows `path` link by link (~/bin/tool -> proj/.venv/bin/tool -> venv-exec) to the first
-// link that sits in a venv's bin/ and leads to this binary: that link names the entrypoint.
+// Follows `path` link by link (~/bin/tool -> proj/.venv/bin/tool -> venv-exec) to the link that
+// points at this binary: the last link on the way that sits in a venv's bin/ (so a tool linked
+// into another venv's bin/, as pipx does, still names its own venv). That link names the
+// entrypoint; nullopt when `path` does not lead to this binary or passes no such link.
 std::optional<std::string> wrapper_link(const std::string& path, const std::string& self_exe) {
+  char real[PATH_MAX];
+  if (!self_exe.empty() && (realpath(path.c_str(), real) == nullptr || self_exe != real))
+    return std::nullopt;
+  std::optional<std::string> found;
   std::string cur = path;
   for (int hops = 0; hops < 40; ++hops) {
     char buf[PATH_MAX];
     ssize_t n = readlink(cur.c_str(), buf, sizeof buf - 1);
-    if (n <= 0) return std::nullopt;  // not a link: reached without passing a wrapper
+    if (n <= 0) return found;  // the binary itself
     std::string dir = parent_dir(cur);
-    char real[PATH_MAX];
     struct stat st;
-    bool ours = self_exe.empty() ||
-                (realpath(cur.c_str(), real) != nullptr && std::string(real) == self_exe);
-    if (!ours) return std::nullopt;
-    if (stat((parent_dir(dir) + "/pyvenv.cfg").c_str(), &st) == 0) return cur;
+    if (stat((parent_dir(dir) + "/pyvenv.cfg").c_str(), &st) == 0 &&
+        !base_name(cur).starts_with("venv-exec"))
+      found = cur;
     std::string target(buf, static_cast<size_t>(n));
     cur = target.front() == '/' ? target : dir + "/" + target;
   }

@@ -20,7 +20,11 @@ TEST(Entrypoint, ReachedThroughLinksFromOutsideBinAndThroughPath) {
   // ~/bin/tool -> proj/.venv/bin/python, and a chain of two links under another name.
   ASSERT_EQ(symlink((p.venv + "/bin/python").c_str(), (tools + "/tool").c_str()), 0);
   ASSERT_EQ(symlink("../tools/tool", (links + "/other-name").c_str()), 0);
-  for (const std::string& via : {tools + "/tool", links + "/other-name"}) {
+  // A tool linked into another venv's bin/, as pipx links its apps: the venv it leads to wins.
+  TempProject other = make_project(true, "other");
+  ASSERT_EQ(symlink((p.venv + "/bin/python").c_str(), (other.venv + "/bin/borrowed").c_str()), 0);
+  for (const std::string& via :
+       {tools + "/tool", links + "/other-name", other.venv + "/bin/borrowed"}) {
     RunResult r = run({via, "-c", kPrefix}, base_env(p), p.project);
     EXPECT_EQ(r.status, 0) << via << ": " << r.err;
     EXPECT_EQ(r.out, p.venv + "\n") << via << ": " << r.err;
