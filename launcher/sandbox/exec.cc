@@ -37,8 +37,9 @@ FileHead read_head(const std::string& path) {
   // O_NONBLOCK: a FIFO named as the program must not hang the report.
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    // EACCES on open (no read permission) still means the file is there.
-    h.exists = errno != ENOENT && errno != ENOTDIR;
+    // EACCES on open (no read permission) still means the file is there; anything else
+    // (ENOSYS under a custom SANDBOX_SECCOMP_ALLOW list) tells nothing.
+    h.exists = errno == EACCES;
     return h;
   }
   h.exists = true;
@@ -128,7 +129,7 @@ Error explain_exec_failure(const std::string& name, const std::string& path, int
                                               " names a file that cannot be executed"),
                         kExitCannotExecute);
   }
-  Error e{what, err, {}, {}, kExitCannotExecute};
+  Error e{what, err, {}, {}, err == ENOENT || err == ENOTDIR ? kExitNotFound : kExitCannotExecute};
   return e;
 }
 
