@@ -13,7 +13,9 @@
 #include "base/fd.h"
 #include "host/host.h"
 #include "host/install.h"
+#include "plan/environ.h"
 #include "plan/invocation.h"
+#include "sandbox/exec.h"
 #include "sandbox/nested.h"
 #include "host/plan_cache.h"
 #include "plan/plan_sandbox.h"
@@ -39,8 +41,9 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
     auto entry = locate_argv0(host);
     if (!entry) return report(entry.error()), kExitLauncherFailed;
     std::string bin = entry->substr(0, entry->rfind('/'));
-    file = real_entry(bin.substr(0, bin.rfind('/')), inv.entrypoint)
-               .value_or(bin + "/../venv-exec/real/" + inv.entrypoint);
+    std::string name = basename_of(*entry);  // the link in bin/, whatever argv[0] called it
+    file = real_entry(bin.substr(0, bin.rfind('/')), name)
+               .value_or(bin + "/../venv-exec/real/" + name);
     words.insert(words.begin(), *entry);
   } else {
     if (words.empty()) words.push_back(access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
@@ -49,13 +52,12 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
-  if (file.find('/') != std::string::npos) {
-    execv(file.c_str(), argv.data());
-  } else {
-    execvp(file.c_str(), argv.data());
+  std::vector<std::string> candidates = {file};
+  if (file.find('/') == std::string::npos) {
+    candidates.clear();
+    for (const auto& dir : path_entries(host.environ)) candidates.push_back(dir + "/" + file);
   }
-  Error e = Error::from_errno("run " + file);
-  e.exit_code = errno == ENOENT ? kExitNotFound : kExitCannotExecute;
+  Error e = exec_candidates(file, candidates, argv.data(), environ);
   report(e);
   return e.exit_code;
 }
@@ -70,22 +72,17 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
   return {};
 }
 
-// The venv of a launch: the one holding the entrypoint the caller ran, else SPEC §3's search.
-Expected<Venv> find_launch_venv(const HostFacts& host, const Invocation& inv,
-                                const SandboxOptions& caller) {
-  if (inv.command != Command::kEntrypoint) return find_venv(caller.venv, host, state_root(host));
-  TRY_ASSIGN(entry, locate_argv0(host));
-  return venv_for_entrypoint(entry);
-}
-
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   ParsedArgs cli;
   Target target;
+  std::string entry;  // the wrapper link the caller went through, VENV/bin/NAME
   if (inv.command == Command::kEntrypoint) {
-    target.entrypoint = inv.entrypoint;
-    target.shell = inv.entrypoint == "shell";
+    TRY_ASSIGN(located, locate_argv0(host));
+    entry = located;
+    target.entrypoint = basename_of(entry);
+    target.shell = target.entrypoint == "shell";
     target.words = inv.args;
-    if (!target.shell) target.words.insert(target.words.begin(), inv.entrypoint);
+    if (!target.shell) target.words.insert(target.words.begin(), target.entrypoint);
   } else {
     TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
     cli = std::move(parsed);
@@ -98,7 +95,9 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
                               "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
   }
   TRY_ASSIGN(caller, caller_options(host, cli.options));
-  TRY_ASSIGN(venv, find_launch_venv(host, inv, caller));
+  TRY_ASSIGN(venv, inv.command == Command::kEntrypoint
+                       ? venv_for_entrypoint(entry)
+                       : find_venv(caller.venv, host, state_root(host)));
   TRY(check_project(venv.project, host.home));
   // Policy only from trusted inputs (SPEC §3a): the registry's defaults, then the caller's.
   TRY_ASSIGN(options, trusted_defaults(venv, host));

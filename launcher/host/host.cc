@@ -1,8 +1,10 @@
 #include "host/host.h"
 
 #include <pwd.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -33,6 +35,7 @@ Expected<HostFacts> read_host_facts(const char* argv0, char** envp) {
   facts.uid = getuid();
   facts.gid = getgid();
   facts.argv0 = argv0 != nullptr ? argv0 : "venv-exec";
+  if (auto* fn = reinterpret_cast<const char*>(getauxval(AT_EXECFN))) facts.execfn = fn;
   for (char** e = envp; e != nullptr && *e != nullptr; ++e) facts.environ.emplace_back(*e);
 
   char buf[PATH_MAX];
@@ -46,6 +49,12 @@ Expected<HostFacts> read_host_facts(const char* argv0, char** envp) {
   TRY_ASSIGN(home, resolve_home(facts));
   facts.home = home;
   facts.stdin_tty = isatty(STDIN_FILENO) == 1;
+  for (int fd = 0; fd <= 2; ++fd) {
+    char name[PATH_MAX];
+    if (ttyname_r(fd, name, sizeof name) != 0) continue;
+    if (std::find(facts.terminals.begin(), facts.terminals.end(), name) == facts.terminals.end())
+      facts.terminals.emplace_back(name);
+  }
   for (const char* name : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
     std::string path = std::string("/") + name;
     ssize_t len = readlink(path.c_str(), buf, sizeof buf - 1);

@@ -21,8 +21,10 @@ struct HostFacts {
   std::string cwd;                   // the physical working directory
   std::string self_exe;              // the venv-exec binary (/proc/self/exe)
   std::string argv0;                 // as the caller passed it
+  std::string execfn;                // the file execve was given (AT_EXECFN); "" if unknown
   std::vector<std::string> environ;  // KEY=VALUE, in the caller's order
   bool stdin_tty = false;
+  std::vector<std::string> terminals;  // ttyname() of each of fds 0, 1, 2 that is a terminal
   // Top-level merged-usr links of the host (/bin -> usr/bin ...): name -> target, "" for a
   // real directory; absent names are left out. The view recreates them as symlinks.
   std::vector<std::pair<std::string, std::string>> root_links;

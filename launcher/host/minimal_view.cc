@@ -104,7 +104,8 @@ const std::vector<std::string>& tools() {
 }
 
 // /etc files and data directories of SPEC §3: names, resolver, locale, time zones, terminfo
-// for the REPL and shell, CA certificates for ssl.create_default_context().
+// for the REPL and shell, CA certificates for ssl.create_default_context(), and the service and
+// protocol names of getservbyname()/getaddrinfo(host, "http").
 const std::vector<std::string>& system_data() {
   static const std::vector<std::string> d = {"/etc/hosts",          "/etc/resolv.conf",
                                              "/etc/ld.so.cache",    "/etc/os-release",
@@ -115,7 +116,8 @@ const std::vector<std::string>& system_data() {
                                              "/usr/lib/locale",     "/usr/share/locale",
                                              "/usr/share/zoneinfo", "/usr/share/terminfo",
                                              "/lib/terminfo",       "/etc/terminfo",
-                                             "/usr/share/git-core", "/usr/lib/git-core"};
+                                             "/usr/share/git-core", "/usr/lib/git-core",
+                                             "/etc/services",       "/etc/protocols"};
   return d;
 }
 

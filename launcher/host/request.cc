@@ -166,6 +166,36 @@ std::vector<EnvEntry> project_dotenv(const std::string& project) {
   return env;
 }
 
+// SPEC §4: git inside knows the user's name and email. The files are parsed here, never by
+// running git, and only user.name and user.email leave them: a gitconfig may hold credentials.
+// The user's own files may be links (dotfile managers), so they are resolved first; the
+// project's .git/config is sandbox-writable and is read without following one (§3a.4).
+GitIdentity read_git_identity(const std::string& path, bool follow) {
+  constexpr size_t kGitConfigCap = 256 << 10;
+  std::string file = path;
+  char resolved[PATH_MAX];
+  if (follow) {
+    if (realpath(path.c_str(), resolved) == nullptr) return {};
+    file = resolved;
+  }
+  auto text = read_untrusted_file(file, kGitConfigCap);
+  return text ? parse_git_identity(*text) : GitIdentity{};
+}
+
+void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& req) {
+  req.git_local = read_git_identity(venv.project + "/.git/config", false);
+  // git(1): GIT_CONFIG_GLOBAL names the file read instead of both user files.
+  if (auto global = host_env(host, "GIT_CONFIG_GLOBAL"); global && !global->empty()) {
+    req.git_user = read_git_identity(*global, true);
+    return;
+  }
+  auto xdg = host_env(host, "XDG_CONFIG_HOME");
+  std::string config =
+      (xdg && !xdg->empty() && xdg->front() == '/') ? *xdg : host.home + "/.config";
+  req.git_user = merge_git_identity(read_git_identity(config + "/git/config", true),
+                                    read_git_identity(host.home + "/.gitconfig", true));
+}
+
 }  // namespace
 
 Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOptions& command_line) {
@@ -186,6 +216,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.home = host.home;
   req.cwd = host.cwd;
   req.stdin_tty = host.stdin_tty;
+  req.terminals = host.terminals;
   req.root_links = host.root_links;
   req.self_exe = host.self_exe;
   req.project = venv.project;
@@ -203,6 +234,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   struct stat st;
   if (stat(state.c_str(), &st) == 0) req.state_dir = state;
   req.dotenv = project_dotenv(venv.project);
+  add_git_identity(host, venv, req);
   // The minimal view needs a venv to compute from; without one the system profile is used.
   std::string profile = options.profile.value_or(venv.dir.empty() ? "system" : "minimal");
   if (profile == "minimal" && venv.dir.empty())

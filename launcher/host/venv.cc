@@ -155,23 +155,72 @@ std::optional<std::string> real_entry(const std::string& venv_dir, const std::st
   return std::nullopt;
 }
 
-Expected<std::string> locate_argv0(const HostFacts& host) {
-  const std::string& a = host.argv0;
-  if (a.find('/') != std::string::npos) {
-    if (a.front() == '/') return a;
-    return host.cwd + "/" + a;
-  }
+namespace {
+
+// `name` as the caller's shell found it: as given when it has a '/', else the first executable
+// of that name in the caller's PATH. nullopt when there is none.
+std::optional<std::string> search_path(const HostFacts& host, const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string::npos)
+    return name.front() == '/' ? name : host.cwd + "/" + name;
   std::string path = host_env(host, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
   std::stringstream dirs(path);
   std::string d;
   while (std::getline(dirs, d, ':')) {
     if (d.empty()) d = ".";
-    std::string candidate = d + "/" + a;
+    std::string candidate = d + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0)
       return candidate.front() == '/' ? candidate : host.cwd + "/" + candidate;
   }
-  return fail(Error::make("find how venv-exec was invoked", "'" + a + "' is not in PATH",
-                          "call the entrypoint by its path, e.g. .venv/bin/" + a));
+  return std::nullopt;
+}
+
+// Follows `path` link by link (~/bin/tool -> proj/.venv/bin/tool -> venv-exec) to the link that
+// points at this binary: the last link on the way that sits in a venv's bin/ (so a tool linked
+// into another venv's bin/, as pipx does, still names its own venv). That link names the
+// entrypoint; nullopt when `path` does not lead to this binary or passes no such link.
+std::optional<std::string> wrapper_link(const std::string& path, const std::string& self_exe) {
+  char real[PATH_MAX];
+  if (!self_exe.empty() && (realpath(path.c_str(), real) == nullptr || self_exe != real))
+    return std::nullopt;
+  std::optional<std::string> found;
+  std::string cur = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    char buf[PATH_MAX];
+    ssize_t n = readlink(cur.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return found;  // the binary itself
+    std::string dir = parent_dir(cur);
+    struct stat st;
+    if (stat((parent_dir(dir) + "/pyvenv.cfg").c_str(), &st) == 0 &&
+        !base_name(cur).starts_with("venv-exec"))
+      found = cur;
+    std::string target(buf, static_cast<size_t>(n));
+    cur = target.front() == '/' ? target : dir + "/" + target;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Expected<std::string> locate_argv0(const HostFacts& host) {
+  // argv[0] first: a #! line names the wrapper there while execve's file is the script. Then
+  // the file execve was given (AT_EXECFN): Popen(["name"], executable=VENV/bin/python).
+  for (const std::string& name : {host.argv0, host.execfn}) {
+    auto located = search_path(host, name);
+    if (!located) continue;
+    if (auto link = wrapper_link(*located, host.self_exe)) return *link;
+  }
+  std::string shown = escape_control(host.argv0);
+  if (!host.execfn.empty() && host.execfn != host.argv0)
+    shown += "' (file '" + escape_control(host.execfn) + "')";
+  else
+    shown += "'";
+  return fail(Error::make("find which entrypoint to run",
+                          "venv-exec was started as '" + shown +
+                              ", which is not a link to venv-exec in a venv's bin/, nor leads "
+                              "to one, so nothing names the entrypoint",
+                          "call the entrypoint by its path (VENV/bin/NAME), or run "
+                          "'venv-exec CMD' to run CMD sandboxed"));
 }
 
 }  // namespace vx

@@ -56,8 +56,10 @@ inline std::string venv_real_dir(const Venv& v) { return v.dir + "/venv-exec/rea
 // install), that entry's real target. nullopt when there is none.
 std::optional<std::string> real_entry(const std::string& venv_dir, const std::string& name);
 
-// The absolute path of a program named by argv[0]: as given when it has a '/', else searched in
-// the caller's PATH, as the shell found it. The last component is not resolved (it is our link).
+// The wrapper link the caller reached this binary through (VENV/bin/NAME): argv[0] as given
+// when it has a '/', else searched in the caller's PATH, as the shell found it, then followed
+// link by link to the one in a venv's bin/ that leads here; failing that, the same from the
+// file execve was given. An error says that nothing names an entrypoint.
 Expected<std::string> locate_argv0(const HostFacts& host);
 
 }  // namespace vx

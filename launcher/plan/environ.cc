@@ -62,6 +62,7 @@ std::vector<std::string> plan_environment(const EnvInputs& in) {
     set_var(env, "PATH", system_path);
   }
   set_var(env, "PS1", "(venv-exec) \\w \\$ ");
+  for (const auto& e : in.git_identity) set_var(env, e.key, e.value);
   for (const auto& e : in.dotenv) set_var(env, e.key, e.value);
   for (const auto& c : in.changes) {
     if (c.value) {

@@ -13,7 +13,7 @@ struct KindName {
   bool has_source;
 };
 
-constexpr std::array<KindName, 9> kKinds = {{
+constexpr std::array<KindName, 10> kKinds = {{
     {MountKind::kBind, "bind", true},
     {MountKind::kRoBind, "ro-bind", true},
     {MountKind::kDevBind, "dev-bind", true},
@@ -23,6 +23,7 @@ constexpr std::array<KindName, 9> kKinds = {{
     {MountKind::kProc, "proc", false},
     {MountKind::kDev, "dev", false},
     {MountKind::kRemountRo, "remount-ro", false},
+    {MountKind::kTerminal, "terminal", false},
 }};
 
 const KindName& kind_entry(MountKind kind) {

@@ -21,6 +21,7 @@ enum class MountKind {
   kProc,       // proc DEST: a new procfs for the sandbox's pid namespace
   kDev,        // dev DEST: a minimal /dev (null zero full random urandom tty, devpts, shm)
   kRemountRo,  // remount-ro DEST: make what is already mounted at DEST read-only (-try: if any)
+  kTerminal,   // terminal DEST: the caller's terminal /dev/pts/N, bound at its own path
 };
 
 struct MountOp {

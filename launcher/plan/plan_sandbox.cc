@@ -2,6 +2,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "plan/invocation.h"
@@ -22,6 +23,20 @@ SeccompPlan plan_seccomp(const std::optional<std::string>& allow) {
 }
 
 }  // namespace
+
+std::vector<MountOp> plan_terminals(const std::vector<std::string>& terminals) {
+  std::vector<MountOp> ops;
+  constexpr std::string_view kPts = "/dev/pts/";
+  for (const auto& t : terminals) {
+    std::string_view index = std::string_view(t).substr(std::min(t.size(), kPts.size()));
+    if (!t.starts_with(kPts) || index.empty() || index.size() > 3) continue;
+    if (index.find_first_not_of("0123456789") != std::string_view::npos) continue;
+    if (std::stoul(std::string(index)) >= kMaxTerminalIndex) continue;
+    MountOp op{MountKind::kTerminal, "", t};
+    if (std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
+  }
+  return ops;
+}
 
 bool is_pip_command(const std::string& name, const std::vector<std::string>& argv) {
   std::string base = basename_of(name);
@@ -72,6 +87,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
     view.user_mounts.insert(view.user_mounts.begin(),
                             {MountKind::kBind, *req.pip_cache, req.home + "/.cache/pip"});
   plan.mounts = plan_view(view);
+  for (auto& op : plan_terminals(req.terminals)) plan.mounts.ops.push_back(std::move(op));
   plan.marker_path = kSandboxMarker;
 
   // A working directory outside the project is not visible inside: start in the project.
@@ -83,6 +99,8 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   env.venv_dir = req.venv_dir;
   env.pip = req.pip;
   env.dotenv = req.dotenv;
+  for (auto& [key, value] : git_identity_env(req.git_user, req.git_local))
+    env.git_identity.push_back({key, value});
   env.changes = o.env;
   plan.env = plan_environment(env);
   plan.path = path_entries(plan.env);

@@ -7,6 +7,7 @@
 
 #include "plan/environ.h"
 #include "base/error.h"
+#include "plan/git_identity.h"
 #include "plan/options.h"
 #include "plan/sandbox_plan.h"
 
@@ -19,6 +20,7 @@ struct LaunchRequest {
   std::string home;
   std::string cwd;
   bool stdin_tty = false;
+  std::vector<std::string> terminals;  // the caller's fds 0-2 that are terminals, by path
   std::vector<std::pair<std::string, std::string>> root_links;
   std::string self_exe;
 
@@ -32,6 +34,8 @@ struct LaunchRequest {
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
   std::vector<EnvEntry> dotenv;
+  GitIdentity git_user;   // from ~/.config/git/config and ~/.gitconfig
+  GitIdentity git_local;  // from the project's .git/config, which git inside reads itself
   std::vector<MountOp> system_view;  // minimal profile: the cached closure
   std::vector<int> keep_caps;        // resolved from options.caps
 
@@ -41,6 +45,12 @@ struct LaunchRequest {
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);
+
+// The caller's terminals to show inside (SPEC §3): a pseudo-terminal /dev/pts/N with N below
+// kMaxTerminalIndex, which the executor can place in the private devpts. A console or serial
+// line is not shown (ttyname fails there, as before).
+inline constexpr unsigned kMaxTerminalIndex = 512;
+std::vector<MountOp> plan_terminals(const std::vector<std::string>& terminals);
 
 // Whether a command runs pip: pip, pip3, pip3.X, or python -m pip.
 bool is_pip_command(const std::string& name, const std::vector<std::string>& argv);

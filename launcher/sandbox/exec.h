@@ -1,6 +1,9 @@
 // [p] the program's process: execve the planned program. On return it failed, and the Error
-// carries the exit class: 127 not found, 126 not executable (as env(1)).
+// carries the exit class: 127 not found, 126 not executable (as env(1)) and names the cause.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "plan/sandbox_plan.h"
@@ -18,5 +21,10 @@ ExecArgs prepare_exec(const SandboxPlan& plan);
 
 // Tries every candidate; returns the error to report when none could be executed.
 Error exec_program(const SandboxPlan& plan, ExecArgs& args);
+
+// The same for a nested call: `name` as the user wrote it, `candidates` as prepare_exec makes
+// them (the name itself when it has a '/', else each PATH entry joined with it).
+Error exec_candidates(const std::string& name, const std::vector<std::string>& candidates,
+                      char* const argv[], char* const envp[]);
 
 }  // namespace vx

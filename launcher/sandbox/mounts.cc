@@ -1,11 +1,14 @@
 #include "sandbox/mounts.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <string>
+#include <vector>
 
 #include "base/fd.h"
 #include "sandbox/mount_ops.h"
@@ -79,6 +82,47 @@ Expected<void> apply_dev(const MountOp& op, const std::string& old_root) {
   return set_mount_flags(op.dest, kReadOnly | kNoExec, false);
 }
 
+// The caller's terminal /dev/pts/N at its own path, so that ttyname() finds the device its
+// fds 0-2 refer to (SPEC §3). The private devpts has a node only for a pty it allocated, and a
+// bind needs an existing node, so ptys of the private instance are allocated (lowest free index
+// first, a fresh instance starts at 0) until index N exists. pid 1 keeps that master open for
+// the sandbox's life (CLOEXEC: the program never holds it) so that the node stays; the bind
+// hides its slave. The others are closed again and their indexes go to the program's ptys.
+Expected<void> apply_terminal(const MountOp& op, const std::string& old_root) {
+  std::string what = "show the terminal " + op.dest + " inside";
+  struct stat st;
+  if (lstat(op.dest.c_str(), &st) != 0) {
+    unsigned want = static_cast<unsigned>(std::stoul(op.dest.substr(op.dest.rfind('/') + 1)));
+    std::vector<UniqueFd> held;
+    while (held.size() <= want) {
+      UniqueFd master(open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+      if (!master) return fail(Error::from_errno(what + ": allocate a pty in the private devpts"));
+      unsigned index = 0;
+      if (ioctl(master.get(), TIOCGPTN, &index) != 0)
+        return fail(Error::from_errno(what + ": read the pty's index"));
+      if (index == want) {
+        (void)master.release();  // held by pid 1 until the sandbox ends, see above
+        break;
+      }
+      held.push_back(std::move(master));
+    }
+  }
+  // Both ends must be character devices: the host's terminal, and the node the private devpts
+  // made (a mount point on a device node, which make_mountpoint does not create).
+  UniqueFd src(open((old_root + op.dest).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!src) return fail(Error::from_errno(what));
+  std::string name;
+  TRY_ASSIGN(parent, open_parent(op.dest, name));
+  UniqueFd dest(openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!dest) return fail(Error::from_errno(what));
+  struct stat src_st, dest_st;
+  if (fstat(src.get(), &src_st) != 0 || fstat(dest.get(), &dest_st) != 0)
+    return fail(Error::from_errno(what));
+  if (!S_ISCHR(src_st.st_mode) || !S_ISCHR(dest_st.st_mode))
+    return fail(Error::make(what, "not a terminal device"));
+  return bind_tree(src.get(), dest.get(), 0, what);
+}
+
 // A procfs of the new pid namespace. Must happen while the old root (with the host's fully
 // visible /proc) is still attached: the kernel refuses a new procfs in a user namespace
 // otherwise (mount_too_revealing).
@@ -119,6 +163,8 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
       return apply_dev(op, old_root);
     case MountKind::kRemountRo:
       return apply_remount_ro(op);
+    case MountKind::kTerminal:
+      return apply_terminal(op, old_root);
   }
   return {};
 }

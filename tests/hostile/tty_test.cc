@@ -1,6 +1,10 @@
 // Hostile probes against the terminal: keystroke injection with TIOCSTI and TIOCLINUX from a
-// sandboxed program whose controlling terminal is a pseudo-terminal.
+// sandboxed program whose controlling terminal is a pseudo-terminal, and reaching another of
+// the user's terminals while the caller's own is shown inside.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -51,6 +55,34 @@ TEST(Tty, TioclinuxIsRefusedByTheFilter) {
   RunResult inside =
       run_under_pty({launcher_path(), "/usr/bin/python3", "-c", code}, base_env(p), p.project);
   EXPECT_NE(inside.out.find("EPERM"), std::string::npos) << inside.out;
+}
+
+TEST(Tty, OtherTerminalsOfTheUserStayHidden) {
+  TempProject p = make_project(true);
+  // Another terminal of the same user, as an editor or a second shell would hold it.
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  std::string other = ptsname(master);
+  std::string code =
+      "import os\n"
+      "own = os.ttyname(0)\n"
+      "try:\n"
+      "    os.close(os.open('" +
+      other +
+      "', os.O_RDWR | os.O_NOCTTY))\n"
+      "    print('other opened')\n"
+      "except OSError as e:\n"
+      "    print('other', os.strerror(e.errno))\n"
+      "print('listed', sorted(n for n in os.listdir('/dev/pts') if n not in ('ptmx', own[9:])))\n";
+  RunResult host = run_under_pty({"/usr/bin/python3", "-c", code}, base_env(p), p.project);
+  EXPECT_NE(host.out.find("other opened"), std::string::npos) << host.out;
+  RunResult inside =
+      run_under_pty({launcher_path(), "/usr/bin/python3", "-c", code}, base_env(p), p.project);
+  EXPECT_NE(inside.out.find("other No such file or directory\nlisted []"), std::string::npos)
+      << inside.out;
+  close(master);
 }
 
 }  // namespace

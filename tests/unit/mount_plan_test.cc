@@ -17,6 +17,7 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
       {MountKind::kProc, "", "/proc"},
       {MountKind::kDev, "", "/dev"},
       {MountKind::kRemountRo, "", "/proc/sys", true},
+      {MountKind::kTerminal, "", "/dev/pts/3"},
       {MountKind::kBind, "/a\nb\t#c", "/d", true},
   }};
   std::string text = format_mount_plan(plan);

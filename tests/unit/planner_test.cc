@@ -29,6 +29,25 @@ TEST(Environ, AllowlistOurVariablesDotenvThenOptions) {
   EXPECT_NE(std::find(pip_env.begin(), pip_env.end(), "PIP_INDEX_URL=x"), pip_env.end());
 }
 
+TEST(Environ, GitIdentityComesBeforeDotenvAndOptions) {
+  EnvInputs in;
+  in.home = "/home/u";
+  in.git_identity = {{"GIT_AUTHOR_NAME", "Ada"}, {"GIT_AUTHOR_EMAIL", "a@x"}};
+  in.dotenv = {{"GIT_AUTHOR_EMAIL", "dotenv@x"}};
+  auto env = plan_environment(in);
+  EXPECT_NE(std::find(env.begin(), env.end(), "GIT_AUTHOR_NAME=Ada"), env.end());
+  EXPECT_NE(std::find(env.begin(), env.end(), "GIT_AUTHOR_EMAIL=dotenv@x"), env.end());
+}
+
+TEST(Planner, OnlyTheCallersPseudoTerminalsAreShown) {
+  EXPECT_EQ(plan_terminals({"/dev/pts/3", "/dev/pts/3", "/dev/pts/12"}),
+            (std::vector<MountOp>{{MountKind::kTerminal, "", "/dev/pts/3"},
+                                  {MountKind::kTerminal, "", "/dev/pts/12"}}));
+  EXPECT_EQ(plan_terminals({"/dev/tty1", "/dev/ttyS0", "/dev/pts/", "/dev/pts/1x",
+                            "/dev/pts/../../etc/passwd", "/dev/pts/512", "/dev/pts/99999"}),
+            std::vector<MountOp>{});
+}
+
 TEST(Environ, PathEntries) {
   EXPECT_EQ(path_entries({"A=1", "PATH=/a::/b"}), (std::vector<std::string>{"/a", ".", "/b"}));
 }
