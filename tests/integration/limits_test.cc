@@ -13,6 +13,7 @@ namespace vx::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int kLauncherFailed = 125;
 
 // A field of the status JSON, as Python's json module reads it (None for null).
 std::string field(const std::string& status_file, const std::string& key) {
@@ -205,6 +206,31 @@ TEST(Limits, NofileCapsOpenFiles) {
                                  "print(resource.getrlimit(resource.RLIMIT_NOFILE))\n"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "(20, 20)\n");
+}
+
+TEST(Limits, CpusIsEnforcedOrRefusedNeverDropped) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(p, {"--cpus", "0.5", "--verbose", "/bin/sh", "-c", "echo ran"});
+  if (geteuid() == 0) {
+    // Root here writes the cpu controller's cgroup (v1 on this machine, v2 elsewhere).
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "ran\n");
+    bool v1 = r.err.find("cpu.cfs_quota_us = 50000") != std::string::npos;
+    bool v2 = r.err.find("cpu.max = 50000 100000") != std::string::npos;
+    EXPECT_TRUE(v1 || v2) << r.err;
+  } else if (r.status == kLauncherFailed) {
+    // No cgroup and no --timeout: no CPU-time budget to give RLIMIT_CPU, so no run at all.
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("enforce --cpus"), std::string::npos) << r.err;
+    RunResult timed =
+        run_launcher(p, {"--cpus", "0.5", "--timeout", "1m", "/usr/bin/python3", "-c",
+                         "import resource; print(resource.getrlimit(resource.RLIMIT_CPU))"});
+    EXPECT_EQ(timed.status, 0) << timed.err;
+    EXPECT_EQ(timed.out, "(30, 30)\n");
+    EXPECT_NE(timed.err.find("--cpus as RLIMIT_CPU of 30 s per process"), std::string::npos);
+  } else {
+    EXPECT_EQ(r.status, 0) << r.err;  // a delegated cgroup v2 subtree
+  }
 }
 
 TEST(Limits, StatusFdGetsTheJsonAndAPlainRunSaysNoLimit) {
