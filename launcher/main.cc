@@ -3,10 +3,12 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
 
+#include "host/cgroup.h"
 #include "host/check.h"
 #include "plan/cli.h"
 #include "base/error.h"
@@ -22,6 +24,7 @@
 #include "host/ps.h"
 #include "host/request.h"
 #include "host/state.h"
+#include "host/status_output.h"
 #include "host/rewrap.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/signals.h"
@@ -72,6 +75,18 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
   return {};
 }
 
+timespec monotonic_now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts;
+}
+
+double seconds_since(const timespec& start) {
+  timespec now = monotonic_now();
+  return static_cast<double>(now.tv_sec - start.tv_sec) +
+         static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
+}
+
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   ParsedArgs cli;
   Target target;
@@ -109,6 +124,9 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     warn("the working directory " + host.cwd + " is outside the project; running in " + plan.cwd);
   if (options.verbose)
     std::fputs(("venv-exec: plan\n" + format_sandbox_plan(plan)).c_str(), stderr);
+  if (!plan.limits.approximate.empty())
+    warn("no writable cgroup; limits only approximate: " + plan.limits.approximate);
+  TRY_ASSIGN(status_out, open_status_output(options.limits));
   TRY_ASSIGN(program_filter, prepare_program_filter(plan.seccomp));
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
     warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
@@ -116,11 +134,26 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
   std::vector<std::string> protected_before = existing_protected(venv.project);
+  TRY_ASSIGN(cgroup,
+             enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(getpid()), getpid()));
+  timespec started = monotonic_now();
   TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
   int code = supervise(sandbox, plan);
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
   sigprocmask(SIG_UNBLOCK, &supervised, nullptr);
+  if (cgroup.active() || status_out.wanted()) reap_sandbox(sandbox);
+  RunOutcome outcome;
+  outcome.exit_code = code;
+  outcome.signal = sandbox.signal;
+  outcome.timed_out = sandbox.timed_out;
+  outcome.usage = sandbox.reaped ? &sandbox.usage : nullptr;
+  outcome.wall_seconds = seconds_since(started);
+  outcome.cgroup = cgroup.usage();
+  if (auto r = cgroup.leave(); !r) report(r.error());
+  if (status_out.wanted())
+    write_status(status_out,
+                 format_run_status(collect_run_status(outcome, plan.limits, venv.dir, plan.argv)));
   // pip's new entrypoints are wrapped before we return, keeping pip's exit status. First wait
   // for pid 1: the kernel kills the rest of the sandbox before pid 1 is reaped, so no process
   // left behind by pip can change bin/ while we re-wrap it.

@@ -11,6 +11,7 @@
 namespace vx {
 
 // Exit statuses, as env(1), chroot(1) and podman use them.
+inline constexpr int kExitTimedOut = 124;        // --timeout ended the run, as timeout(1)
 inline constexpr int kExitLauncherFailed = 125;  // venv-exec itself failed; nothing ran
 inline constexpr int kExitCannotExecute = 126;   // the program exists but cannot be executed
 inline constexpr int kExitNotFound = 127;        // the program does not exist

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "host/cgroup.h"
 #include "host/file_read.h"
 #include "plan/cli.h"
 
@@ -94,6 +95,9 @@ CheckFacts gather_check_facts(const std::string& proc_root, const std::string& s
   auto mounts = read_kernel_file(proc_root + "/self/mountinfo");
   f.cgroup2_mounted =
       f.cgroup2_unified || (mounts && mounts->find(" - cgroup2 ") != std::string::npos);
+  f.limits =
+      probe_limit_facts(read_kernel_file(proc_root + "/self/cgroup").value_or(""),
+                        read_kernel_file(proc_root + "/self/mountinfo").value_or(""), getuid());
   if (probe) {
     probe_userns(f);
     f.landlock_abi = landlock_abi();
@@ -162,9 +166,17 @@ std::vector<CheckLine> evaluate_checks(const CheckFacts& f) {
     out.push_back(
         line(L::kWarn, "cgroup v2",
              f.cgroup2_mounted ? "hybrid: cgroup v1 with a cgroup2 mount beside it" : "not mounted",
-             "boot with systemd.unified_cgroup_hierarchy=1 (needed for future resource "
-             "limits)"));
+             "boot with systemd.unified_cgroup_hierarchy=1 (resource limits through a "
+             "delegated cgroup v2 subtree)"));
   }
+  // The mechanism a launch with --memory/--pids/--cpus would use (plan_limits picks it).
+  bool cgroup = !f.limits.cgroup2_parent.empty() || !f.limits.cgroup1_memory.empty() ||
+                !f.limits.cgroup1_pids.empty();
+  out.push_back(cgroup ? line(L::kOk, "resource limits", describe_limit_facts(f.limits))
+                       : line(L::kWarn, "resource limits", describe_limit_facts(f.limits),
+                              "--memory and --cpus are approximate without a cgroup: run in a "
+                              "delegated cgroup v2 subtree (systemd-run --user --scope -p "
+                              "Delegate=yes venv-exec ...)"));
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "plan/limits.h"
+
 namespace vx {
 
 struct CheckFacts {
@@ -22,6 +24,7 @@ struct CheckFacts {
   std::optional<long> legacy_tiocsti;  // dev.tty.legacy_tiocsti
   bool cgroup2_unified = false;        // /sys/fs/cgroup is cgroup2
   bool cgroup2_mounted = false;        // a cgroup2 mount somewhere (hybrid)
+  LimitFacts limits;                   // what enforces --memory, --pids, --cpus for this user
 };
 
 struct CheckLine {

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/path.h"
+#include "host/cgroup.h"
 #include "host/file_read.h"
 #include "host/plan_cache.h"
 #include "host/state.h"
@@ -252,6 +253,10 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY_ASSIGN(caps, resolve_caps(options.caps));
   req.keep_caps = caps;
   req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");
+  // /proc/self/cgroup and mountinfo are read only when a limit needs a cgroup: no launch cost
+  // otherwise.
+  req.limit_facts.uid = host.uid;
+  if (wants_cgroup(options.limits)) req.limit_facts = probe_host_limit_facts(host.uid);
   return req;
 }
 

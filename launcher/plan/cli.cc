@@ -30,6 +30,12 @@ Handler mount(MountKind kind, bool optional) {
   };
 }
 
+Handler limit(const char* name) {
+  return [name](SandboxOptions& o, const std::vector<std::string>& a) {
+    return apply_limit_option(o.limits, name, a[0]);
+  };
+}
+
 std::optional<unsigned> parse_id(const std::string& s) {
   unsigned v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -133,6 +139,20 @@ const std::vector<OptionSpec>& option_table() {
          o.pass_fds.push_back(static_cast<int>(*v));
          return R();
        }},
+      {"--timeout", "DURATION", 1, "SIGTERM every process after DURATION (90s, 10m); exit 124",
+       limit("--timeout")},
+      {"--kill-after", "DURATION", 1, "SIGKILL this long after the timeout (default 10s)",
+       limit("--kill-after")},
+      {"--memory", "SIZE", 1, "memory limit of the sandbox (512M, 2G)", limit("--memory")},
+      {"--pids", "N", 1, "at most N processes and threads in the sandbox", limit("--pids")},
+      {"--cpus", "N", 1, "CPU time, in CPUs (0.5, 2)", limit("--cpus")},
+      {"--tmpfs-size", "SIZE", 1, "size of each tmpfs: /tmp, /dev/shm, /run/user/UID, /",
+       limit("--tmpfs-size")},
+      {"--nofile", "N", 1, "open files per process (RLIMIT_NOFILE)", limit("--nofile")},
+      {"--status-json", "FILE", 1, "write the run's status as JSON to FILE at the end",
+       limit("--status-json")},
+      {"--status-fd", "N", 1, "write the run's status as JSON to descriptor N at the end",
+       limit("--status-fd")},
       {"--verbose", "", 0, "print the sandbox plan and the final argv to stderr",
        [](SandboxOptions& o, A) {
          o.verbose = true;

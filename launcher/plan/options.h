@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "plan/limits.h"
 #include "plan/mount_plan.h"
 
 namespace vx {
@@ -35,6 +36,7 @@ struct SandboxOptions {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   std::optional<bool> share_net;
+  LimitOptions limits;
   bool verbose = false;
   bool operator==(const SandboxOptions&) const = default;
 };

@@ -111,6 +111,8 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.seccomp = plan_seccomp(req.seccomp_allow);
   plan.new_session = plan.seccomp.mode == SeccompPlan::Mode::kOff;
   plan.foreground_tty = req.stdin_tty && !plan.new_session;
+  TRY_ASSIGN(limits, plan_limits(o.limits, req.limit_facts));
+  plan.limits = std::move(limits);
   return plan;
 }
 

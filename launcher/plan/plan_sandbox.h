@@ -42,6 +42,7 @@ struct LaunchRequest {
   std::string exec_file;  // a path, or a bare name searched in PATH inside
   std::vector<std::string> argv;
   std::optional<std::string> seccomp_allow;  // SANDBOX_SECCOMP_ALLOW, when set
+  LimitFacts limit_facts;                    // probed only when a limit needs a cgroup
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "plan/limits.h"
 #include "plan/mount_plan.h"
 
 namespace vx {
@@ -50,6 +51,7 @@ struct SandboxPlan {
   SeccompPlan seccomp;
   bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
+  LimitPlan limits;             // --timeout, --memory, --pids, --cpus, --tmpfs-size, --nofile
 
   bool operator==(const SandboxPlan&) const = default;
 };

@@ -57,8 +57,8 @@ Expected<void> build_sandbox(const SandboxPlan& plan) {
   // program must not read it through /proc/1/environ or attach to it.
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     return fail(Error::from_errno("make pid 1 non-dumpable"));
-  TRY(enter_fresh_root());
-  TRY(apply_mounts(plan.mounts, kOldRoot));
+  TRY(enter_fresh_root(plan.limits.tmpfs_size));
+  TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size));
   TRY(finish_root(plan));
   if (plan.loopback_up) TRY(bring_up_loopback());
   return {};
@@ -77,6 +77,11 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
     ssize_t n = retry_eintr([&] { return read(sfd.get(), &si, sizeof si); });
     if (n != sizeof si) die(pipes, Error::from_errno("read pid 1's signalfd"));
     int sig = static_cast<int>(si.ssi_signo);
+    if (sig == SIGTERM && si.ssi_code == SI_QUEUE && si.ssi_int == kTimeoutCookie) {
+      // kill(-1) from a pid namespace's init reaches every process of the namespace but itself.
+      kill(-1, SIGTERM);
+      continue;
+    }
     if (sig != SIGCHLD) {
       if (sig == SIGCONT) give_terminal(plan, program);
       kill(program, sig);
@@ -94,10 +99,16 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
         continue;
       }
       // Tell the launcher first: the kernel tears the mount and pid namespaces down before our
-      // parent is notified of our exit, time the caller need not wait for.
-      unsigned char done[2] = {'X', static_cast<unsigned char>(exit_code_of(status))};
+      // parent is notified of our exit, time the caller need not wait for. 'K' names the
+      // signal that killed the program (for --status-json); 'X' carries its exit code.
+      int code = exit_code_of(status);
+      unsigned char done[2] = {'X', static_cast<unsigned char>(code)};
+      if (WIFSIGNALED(status)) {
+        done[0] = 'K';
+        done[1] = static_cast<unsigned char>(WTERMSIG(status));
+      }
       write_all(pipes.events_w, done, sizeof done);
-      _exit(done[1]);
+      _exit(code);
     }
   }
 }

@@ -139,4 +139,8 @@ Expected<void> set_mount_flags(const std::string& path, unsigned flags, bool rec
   return {};
 }
 
+std::string tmpfs_options(const std::string& mode, uint64_t size) {
+  return size == 0 ? mode : mode + ",size=" + std::to_string(size);
+}
+
 }  // namespace vx

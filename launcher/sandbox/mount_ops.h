@@ -3,6 +3,7 @@
 // to a destination and the source checked is the source mounted. Impure.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "base/error.h"
@@ -32,6 +33,9 @@ Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::str
 // `options` is a list of key=value (or bare key) words separated by commas.
 Expected<void> mount_fresh(const std::string& fstype, const std::string& options, int dest_fd,
                            unsigned flags, const std::string& what);
+
+// "MODE,size=BYTES" for a tmpfs; just MODE when `size` is 0 (the kernel's default, half of RAM).
+std::string tmpfs_options(const std::string& mode, uint64_t size);
 
 // Sets flags on the mount at `path` (and, with `recursive`, below it).
 Expected<void> set_mount_flags(const std::string& path, unsigned flags, bool recursive);

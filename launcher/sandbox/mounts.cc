@@ -53,7 +53,7 @@ Expected<void> apply_symlink(const MountOp& op) {
 
 // The minimal /dev of SPEC §3: a tmpfs with the harmless character devices bound from the
 // host, a private devpts instance (ptys of the host stay unreachable), and /dev/shm.
-Expected<void> apply_dev(const MountOp& op, const std::string& old_root) {
+Expected<void> apply_dev(const MountOp& op, const std::string& old_root, uint64_t tmpfs_size) {
   TRY_ASSIGN(dev, make_mountpoint(op.dest, true));
   TRY(mount_fresh("tmpfs", "mode=0755", dev.get(), kNoExec, "mount tmpfs at " + op.dest));
   static constexpr std::array<const char*, 6> kDevices = {"null",   "zero",    "full",
@@ -68,7 +68,8 @@ Expected<void> apply_dev(const MountOp& op, const std::string& old_root) {
   TRY(mount_fresh("devpts", "newinstance,ptmxmode=0666,mode=0620", pts.get(), kNoExec,
                   "mount devpts at " + op.dest + "/pts"));
   TRY_ASSIGN(shm, make_mountpoint(op.dest + "/shm", true));
-  TRY(mount_fresh("tmpfs", "mode=1777", shm.get(), kNoDev, "mount tmpfs at " + op.dest + "/shm"));
+  TRY(mount_fresh("tmpfs", tmpfs_options("mode=1777", tmpfs_size), shm.get(), kNoDev,
+                  "mount tmpfs at " + op.dest + "/shm"));
   static constexpr std::array<std::pair<const char*, const char*>, 5> kLinks = {{
       {"pts/ptmx", "ptmx"},
       {"/proc/self/fd", "fd"},
@@ -141,7 +142,7 @@ Expected<void> apply_remount_ro(const MountOp& op) {
   return bind_tree(fd.get(), fd.get(), kReadOnly | kNoDev, "make " + op.dest + " read-only");
 }
 
-Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
+Expected<void> apply_op(const MountOp& op, const std::string& old_root, uint64_t tmpfs_size) {
   switch (op.kind) {
     case MountKind::kBind:
     case MountKind::kRoBind:
@@ -149,7 +150,8 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
       return apply_bind(op, old_root);
     case MountKind::kTmpfs: {
       TRY_ASSIGN(dest, make_mountpoint(op.dest, true));
-      return mount_fresh("tmpfs", "mode=1777", dest.get(), kNoDev, "mount tmpfs at " + op.dest);
+      return mount_fresh("tmpfs", tmpfs_options("mode=1777", tmpfs_size), dest.get(), kNoDev,
+                         "mount tmpfs at " + op.dest);
     }
     case MountKind::kDir: {
       TRY(make_mountpoint(op.dest, true));
@@ -160,7 +162,7 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
     case MountKind::kProc:
       return apply_proc(op);
     case MountKind::kDev:
-      return apply_dev(op, old_root);
+      return apply_dev(op, old_root, tmpfs_size);
     case MountKind::kRemountRo:
       return apply_remount_ro(op);
     case MountKind::kTerminal:
@@ -171,8 +173,9 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root) {
 
 }  // namespace
 
-Expected<void> apply_mounts(const MountPlan& plan, const std::string& old_root) {
-  for (const auto& op : plan.ops) TRY(apply_op(op, old_root));
+Expected<void> apply_mounts(const MountPlan& plan, const std::string& old_root,
+                            uint64_t tmpfs_size) {
+  for (const auto& op : plan.ops) TRY(apply_op(op, old_root, tmpfs_size));
   return {};
 }
 

@@ -11,7 +11,7 @@
 
 namespace vx {
 
-Expected<void> enter_fresh_root() {
+Expected<void> enter_fresh_root(uint64_t tmpfs_size) {
   // Private first: nothing we mount may propagate back to the host's mount namespace, and
   // pivot_root(2) refuses a shared parent mount.
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -21,7 +21,8 @@ Expected<void> enter_fresh_root() {
   // at /oldroot/tmp.
   UniqueFd base(open("/tmp", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!base) return fail(Error::from_errno("open /tmp as the base of the new root"));
-  TRY(mount_fresh("tmpfs", "mode=0755", base.get(), kNoDev, "mount the new root's tmpfs"));
+  TRY(mount_fresh("tmpfs", tmpfs_options("mode=0755", tmpfs_size), base.get(), kNoDev,
+                  "mount the new root's tmpfs"));
   if (chdir("/tmp") != 0) return fail(Error::from_errno("enter the new root"));
   if (mkdir("oldroot", 0700) != 0) return fail(Error::from_errno("create /oldroot"));
   if (syscall(SYS_pivot_root, ".", "oldroot") != 0)

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sandbox/caps.h"
@@ -28,6 +29,20 @@ Expected<void> take_terminal(const SandboxPlan& plan) {
   return {};
 }
 
+// --memory, --pids, --cpus (without a cgroup) and --nofile, soft and hard alike so that the
+// program cannot raise them. Set here, in the sandbox's user namespace, because the kernel
+// counts RLIMIT_NPROC per user namespace (Linux >= 5.14): only the sandbox's processes count,
+// not every process of the same user on the host. Lowering a limit needs no privilege.
+Expected<void> set_rlimits(const std::vector<Rlimit>& limits) {
+  for (const auto& l : limits) {
+    struct rlimit value = {l.value, l.value};
+    if (setrlimit(static_cast<__rlimit_resource_t>(l.resource), &value) != 0)
+      return fail(Error::from_errno("set resource limit " + std::to_string(l.resource) + " to " +
+                                    std::to_string(l.value)));
+  }
+  return {};
+}
+
 struct ProgramArgs {
   const SandboxPlan* plan;
   const ChildPipes* pipes;
@@ -43,6 +58,7 @@ struct ProgramArgs {
   close(pipes.alive_r);
   close(pipes.events_w);
   if (auto r = take_terminal(plan); !r) die(pipes, r.error());
+  if (auto r = set_rlimits(plan.limits.rlimits); !r) die(pipes, r.error());
   if (auto r = drop_privileges(plan.keep_caps); !r) die(pipes, r.error());
   // Signals blocked by the launcher for its signalfd would stay blocked across execve.
   sigset_t none;

@@ -1,6 +1,7 @@
 // [o] outside: clone the sandbox's pid 1 with the new namespaces. Impure.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "base/error.h"
@@ -15,6 +16,11 @@ struct Spawned {
   UniqueFd error_r;   // error records from pid 1 and the program's process
   UniqueFd events_r;  // job-control events from pid 1
   UniqueFd alive_w;   // held until the launcher exits; pid 1 sees EOF when it dies
+  // What supervise and reap_sandbox learned, for the exit status and --status-json.
+  bool timed_out = false;  // --timeout expired
+  int signal = 0;          // the signal that killed the program (or pid 1), 0 if none did
+  bool reaped = false;     // pid 1 was waited for; `usage` holds its rusage and its children's
+  struct rusage usage = {};
 };
 
 // The caller must have blocked supervised_signals() first, so that no signal sent between

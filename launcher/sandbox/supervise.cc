@@ -2,10 +2,13 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "sandbox/error_pipe.h"
@@ -22,7 +25,8 @@ void reclaim_terminal(const SandboxPlan& plan) {
   if (plan.foreground_tty) set_foreground(getpgrp());
 }
 
-// A reported error wins: it was written before pid 1 exited or reported the exit.
+// A reported error wins: it was written before pid 1 exited or reported the exit. Then the
+// timeout, whatever the program made of its SIGTERM, as timeout(1) does.
 int finish(Spawned& sandbox, const SandboxPlan& plan, int code) {
   sandbox.alive_w.reset();
   reclaim_terminal(plan);
@@ -30,8 +34,44 @@ int finish(Spawned& sandbox, const SandboxPlan& plan, int code) {
     report(*e);
     return e->exit_code;
   }
-  return code;
+  return sandbox.timed_out ? kExitTimedOut : code;
 }
+
+uint64_t now_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+// --timeout: first SIGTERM to every process (through pid 1, the only one that can reach
+// them all), then SIGKILL to pid 1, which makes the kernel kill the rest of its namespace.
+struct Deadline {
+  uint64_t at = 0;  // CLOCK_MONOTONIC ms; 0: none
+  bool terminated = false;
+
+  int poll_timeout() const {
+    if (at == 0) return -1;
+    uint64_t now = now_ms();
+    return now >= at ? 0 : static_cast<int>(std::min<uint64_t>(at - now, 1u << 30));
+  }
+
+  void expire(Spawned& sandbox, const LimitPlan& limits) {
+    if (at == 0 || now_ms() < at) return;
+    if (terminated) {
+      kill(sandbox.pid1, SIGKILL);
+      at = 0;
+      return;
+    }
+    sandbox.timed_out = terminated = true;
+    report(Error::make("--timeout " + format_duration_ms(limits.timeout_ms),
+                       "time is up; SIGTERM to every process of the sandbox, SIGKILL " +
+                           format_duration_ms(limits.kill_after_ms) + " later"));
+    union sigval cookie = {};
+    cookie.sival_int = kTimeoutCookie;
+    sigqueue(sandbox.pid1, SIGTERM, cookie);
+    at = now_ms() + limits.kill_after_ms;
+  }
+};
 
 // An event from pid 1. 'S': the program stopped (Ctrl-Z); stop ourselves so the shell sees a
 // stopped job; when the shell continues us (fg), pid 1 gets SIGCONT too and hands the terminal
@@ -39,9 +79,11 @@ int finish(Spawned& sandbox, const SandboxPlan& plan, int code) {
 std::optional<int> follow_event(Spawned& sandbox) {
   unsigned char event[2];
   if (read(sandbox.events_r.get(), event, 1) != 1) return std::nullopt;
-  if (event[0] == 'X') {
-    if (read(sandbox.events_r.get(), event + 1, 1) == 1) return event[1];
-    return std::nullopt;
+  if (event[0] == 'X' || event[0] == 'K') {
+    if (read(sandbox.events_r.get(), event + 1, 1) != 1) return std::nullopt;
+    if (event[0] == 'X') return event[1];
+    sandbox.signal = event[1];
+    return kExitSignalBase + event[1];
   }
   raise(SIGSTOP);
   kill(sandbox.pid1, SIGCONT);
@@ -58,14 +100,21 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan) {
     kill(sandbox.pid1, SIGKILL);
   }
   bool events_open = true;
+  Deadline deadline;
+  if (plan.limits.timeout_ms) deadline.at = now_ms() + plan.limits.timeout_ms;
   while (true) {
     int status;
-    pid_t done = retry_eintr([&] { return waitpid(sandbox.pid1, &status, WNOHANG); });
+    pid_t done = retry_eintr([&] { return wait4(sandbox.pid1, &status, WNOHANG, &sandbox.usage); });
     // pid 1 itself killed (SIGKILL from outside) is reported as the program's death.
-    if (done == sandbox.pid1) return finish(sandbox, plan, exit_code_of(status));
+    if (done == sandbox.pid1) {
+      sandbox.reaped = true;
+      if (WIFSIGNALED(status)) sandbox.signal = WTERMSIG(status);
+      return finish(sandbox, plan, exit_code_of(status));
+    }
+    deadline.expire(sandbox, plan.limits);
     struct pollfd fds[2] = {{sfd.get(), POLLIN, 0},
                             {events_open ? sandbox.events_r.get() : -1, POLLIN, 0}};
-    int ready = retry_eintr([&] { return poll(fds, 2, -1); });
+    int ready = retry_eintr([&] { return poll(fds, 2, deadline.poll_timeout()); });
     if (ready < 0) {
       report(Error::from_errno("wait for the sandbox"));
       kill(sandbox.pid1, SIGKILL);
@@ -84,6 +133,13 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan) {
     int sig = static_cast<int>(si.ssi_signo);
     if (sig != SIGCHLD) kill(sandbox.pid1, sig);
   }
+}
+
+void reap_sandbox(Spawned& sandbox) {
+  if (sandbox.reaped) return;
+  int status;
+  if (retry_eintr([&] { return wait4(sandbox.pid1, &status, 0, &sandbox.usage); }) == sandbox.pid1)
+    sandbox.reaped = true;
 }
 
 }  // namespace vx

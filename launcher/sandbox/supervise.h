@@ -8,6 +8,13 @@ namespace vx {
 
 // Returns the exit status: the program's own, 128+N, or the class of a reported error (whose
 // message it has printed).
+// With plan.limits.timeout_ms, the time up sends SIGTERM to every process of the sandbox and,
+// plan.limits.kill_after_ms later, SIGKILL to pid 1 (which takes the whole pid namespace);
+// the status is then 124.
 int supervise(Spawned& sandbox, const SandboxPlan& plan);
+
+// Waits for pid 1 if supervise has not, and records its resource usage. Once it returns, the
+// kernel has reaped every process of the sandbox (pid 1 exits last in its namespace).
+void reap_sandbox(Spawned& sandbox);
 
 }  // namespace vx

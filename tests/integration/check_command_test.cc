@@ -2,6 +2,7 @@
 // the restrictions of other distributions.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -24,6 +25,10 @@ TEST(CheckCommand, ThisMachineCanRunSandboxes) {
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+  // Which mechanism --memory/--pids/--cpus would use: a cgroup as root here, rlimits as 65534.
+  EXPECT_NE(r.out.find(geteuid() == 0 ? "OK    resource limits: cgroup" : "resource limits: "),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(CheckCommand, SimulatedRestrictionsFailWithTheirFixes) {

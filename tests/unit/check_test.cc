@@ -18,6 +18,8 @@ CheckFacts healthy() {
   f.landlock_abi = 3;
   f.legacy_tiocsti = 0;
   f.cgroup2_unified = true;
+  f.limits.cgroup2_parent = "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service";
+  f.limits.cgroup2_controllers = {"memory", "pids", "cpu"};
   return f;
 }
 
