@@ -12,6 +12,7 @@
 #include "plan/cli.h"
 #include "plan/dotenv.h"
 #include "sandbox/caps.h"
+#include "sandbox/landlock.h"
 
 namespace vx {
 
@@ -203,6 +204,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY_ASSIGN(caps, resolve_caps(options.caps));
   req.keep_caps = caps;
   req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");
+  req.landlock_abi = probe_landlock_abi();
   return req;
 }
 

@@ -89,6 +89,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.argv = req.argv;
   plan.keep_caps = req.keep_caps;
   plan.seccomp = plan_seccomp(req.seccomp_allow);
+  plan.landlock = plan_landlock(plan.mounts, req.landlock_abi);
   plan.new_session = plan.seccomp.mode == SeccompPlan::Mode::kOff;
   plan.foreground_tty = req.stdin_tty && !plan.new_session;
   return plan;

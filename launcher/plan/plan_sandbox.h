@@ -37,6 +37,7 @@ struct LaunchRequest {
   std::string exec_file;  // a path, or a bare name searched in PATH inside
   std::vector<std::string> argv;
   std::optional<std::string> seccomp_allow;  // SANDBOX_SECCOMP_ALLOW, when set
+  int landlock_abi = -1;                     // the kernel's Landlock ABI, -1 when absent
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);

@@ -52,6 +52,7 @@ std::string format_sandbox_plan(const SandboxPlan& plan) {
   for (const auto& op : plan.mounts.ops) out += "  " + format_mount_op(op) + "\n";
   out += "  remount-ro /\n";
   out += "seccomp: " + seccomp_text(plan.seccomp) + "\n";
+  out += format_landlock_plan(plan.landlock);
   out += "capabilities: ";
   if (plan.keep_caps.empty()) out += "none";
   for (int c : plan.keep_caps) out += std::to_string(c) + " ";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "plan/landlock_plan.h"
 #include "plan/mount_plan.h"
 
 namespace vx {
@@ -47,6 +48,7 @@ struct SandboxPlan {
 
   std::vector<int> keep_caps;  // capability numbers the program keeps (ambient); usually empty
   SeccompPlan seccomp;
+  LandlockPlan landlock;        // applied by the program's process before seccomp
   bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
 

@@ -75,4 +75,20 @@ std::vector<pid_t> processes_with_arg(const std::string& needle);
 // A unique token for argv markers and file names.
 std::string unique_token(const std::string& prefix);
 
+// The kernel's Landlock ABI, -1 when Landlock is absent.
+int landlock_abi();
+
+// Whether VENV_EXEC_TEST_MUST_WORK is set (CI): a missing kernel feature then fails the test.
+bool must_work();
+
 }  // namespace vx::test
+
+// Skips the test when the kernel lacks WHAT (COND false), with the reason; fails it instead
+// under VENV_EXEC_TEST_MUST_WORK.
+#define VX_REQUIRE_KERNEL(cond, what)                                   \
+  do {                                                                  \
+    if (!(cond)) {                                                      \
+      if (::vx::test::must_work()) FAIL() << "kernel lacks " << (what); \
+      GTEST_SKIP() << "kernel lacks " << (what);                        \
+    }                                                                   \
+  } while (0)
