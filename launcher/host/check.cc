@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "host/file_read.h"
+#include "plan/landlock_only.h"
 #include "plan/landlock_plan.h"
 #include "sandbox/landlock.h"
 
@@ -79,6 +80,24 @@ CheckLine landlock_line(int abi) {
   detail += "; missing:";
   for (size_t i = 0; i < missing.size(); ++i) detail += (i ? "; " : " ") + missing[i];
   return line(L::kWarn, "Landlock", detail, "a kernel of 6.12 or newer has Landlock ABI 6");
+}
+
+// Which sandbox a launch will use (SPEC §10): namespaces; else Landlock alone; else none.
+CheckLine isolation_line(const CheckFacts& f) {
+  using L = CheckLine::Level;
+  if (f.userns_probe_ok)
+    return line(L::kOk, "isolation",
+                f.landlock_abi >= kLandlockMinAbi
+                    ? "namespaces, with Landlock ABI " + std::to_string(f.landlock_abi) +
+                          " as a second wall"
+                    : std::string("namespaces"));
+  if (f.landlock_abi >= kLandlockOnlyMinAbi)
+    return line(L::kWarn, "isolation",
+                "Landlock only (user namespaces are blocked): host processes are visible, the "
+                "host's paths, no private /tmp",
+                "allow user namespaces (the lines above) for the full sandbox");
+  return line(L::kFail, "isolation", "none: launches fail (no user namespaces, no Landlock ABI 6)",
+              "allow user namespaces (the lines above), or use a kernel of 6.12 or newer");
 }
 
 }  // namespace
@@ -156,6 +175,7 @@ std::vector<CheckLine> evaluate_checks(const CheckFacts& f) {
                                  : line(L::kFail, "seccomp", "no seccomp filter mode",
                                         "use a kernel built with CONFIG_SECCOMP_FILTER=y"));
   out.push_back(landlock_line(f.landlock_abi));
+  out.push_back(isolation_line(f));
   if (f.legacy_tiocsti && *f.legacy_tiocsti == 1) {
     out.push_back(line(L::kWarn, "TIOCSTI",
                        "dev.tty.legacy_tiocsti is 1; venv-exec blocks it with seccomp",

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "host/file_read.h"
+#include "host/landlock_paths.h"
 #include "host/plan_cache.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
@@ -205,6 +206,8 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.keep_caps = caps;
   req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");
   req.landlock_abi = probe_landlock_abi();
+  req.landlock_only = options.isolation == "landlock";
+  if (req.landlock_only) req.landlock_paths = landlock_only_inputs(host, venv);
   return req;
 }
 

@@ -31,6 +31,7 @@ struct SandboxOptions {
   std::vector<CapChange> caps;
   std::vector<std::string> expose;
   std::optional<std::string> chdir, hostname, profile, venv;
+  std::optional<std::string> isolation;  // "namespaces" or "landlock"; unset: automatic
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   std::optional<bool> share_net;

@@ -101,6 +101,25 @@ TEST(Check, LandlockReportsTheAbiAndWhatItLacks) {
   EXPECT_EQ(ll->detail, "ABI 7: ruleset and scopes applied");
 }
 
+TEST(Check, IsolationSaysWhichSandboxLaunchesUse) {
+  CheckFacts f = healthy();
+  const CheckLine* iso = nullptr;
+  auto lines = evaluate_checks(f);
+  iso = find(lines, "isolation", CheckLine::Level::kOk);
+  ASSERT_NE(iso, nullptr);
+  EXPECT_EQ(iso->detail, "namespaces, with Landlock ABI 6 as a second wall");
+  f.userns_probe_ok = false;
+  lines = evaluate_checks(f);
+  iso = find(lines, "isolation", CheckLine::Level::kWarn);
+  ASSERT_NE(iso, nullptr);
+  EXPECT_NE(iso->detail.find("Landlock only"), std::string::npos);
+  f.landlock_abi = 5;
+  lines = evaluate_checks(f);
+  iso = find(lines, "isolation", CheckLine::Level::kFail);
+  ASSERT_NE(iso, nullptr);
+  EXPECT_NE(iso->fix.find("allow user namespaces"), std::string::npos);
+}
+
 TEST(Check, RealMachineCanRunSandboxes) {
   auto lines = evaluate_checks(gather_check_facts("/proc", "/sys", true));
   EXPECT_EQ(check_exit_code(lines), 0) << format_check_report(lines);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "plan/landlock_only.h"
+
 namespace vx {
 namespace {
 
@@ -83,6 +85,44 @@ TEST(LandlockPlan, VerboseForm) {
             "  read /\n"
             "  read,execute /usr\n"
             "  read,execute,write,create-remove /a\\040b\n");
+}
+
+TEST(LandlockOnlyPlan, ProjectEntriesButTheTrustedOnesAreWritable) {
+  using namespace ll;
+  LandlockOnlyInputs in;
+  in.system_paths = {"/usr", "/etc/hosts"};
+  in.devices = {"/dev/null"};
+  in.project = "/p";
+  in.project_entries = {".", "..", "src", ".git", ".venv", "setup.py"};
+  in.read_only_names = {".git", ".env", ".venv"};
+  in.writable = {"/p/.venv/home", "/p/.venv/cache"};
+  auto plan = plan_landlock_only(in, 6);
+  ASSERT_TRUE(plan.has_value());
+  const uint64_t rw = kRead | kExecute | kWrite;
+  std::vector<LandlockRule> expected = {
+      {"/usr", kRead | kExecute, false},
+      {"/etc/hosts", kRead | kExecute, false},
+      {"/proc", kRead, false},
+      {"/dev/null", kRead | kWriteFile | kTruncate | kIoctlDev, false},
+      {"/p", kRead | kExecute, false},
+      {"/p/src", rw, false},
+      {"/p/setup.py", rw, false},
+      {"/p/.venv/home", rw, false},
+      {"/p/.venv/cache", rw, false},
+  };
+  EXPECT_EQ(plan->rules, expected);
+  EXPECT_EQ(plan->scoped, kScopeAbstractUnixSocket | kScopeSignal);
+}
+
+TEST(LandlockOnlyPlan, NeedsTheAbi6Scopes) {
+  auto old = plan_landlock_only({}, 5);
+  ASSERT_FALSE(old.has_value());
+  EXPECT_NE(old.error().why.find("ABI 5 lacks the signal and abstract socket scopes"),
+            std::string::npos);
+  auto none = plan_landlock_only({}, -1);
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().why, "this kernel has no Landlock either");
+  EXPECT_NE(none.error().hint.find("venv-exec check"), std::string::npos);
 }
 
 }  // namespace
