@@ -69,9 +69,9 @@ uint64_t landlock_scopes(int abi);
 // has everything venv-exec uses. For --verbose and `venv-exec check`.
 std::vector<std::string> landlock_missing(int abi);
 
-// The namespaced sandbox's ruleset: its read-only root (the view itself) readable; execute
-// under every bind and tmpfs; write where a mount is writable (read-write binds, tmpfs, the
-// user's --bind destinations); /proc read-only; /dev's devices usable. Nothing for abi < 2.
+// The namespaced sandbox's ruleset: its root (the view itself) readable and executable; write
+// where a mount is writable (read-write binds, tmpfs, the user's --bind destinations); /proc
+// read-only; /dev's devices usable. Nothing for abi < 2.
 LandlockPlan plan_landlock(const MountPlan& mounts, int abi);
 
 // Lines for --verbose: "landlock: ABI N ..." and one "  ACCESS PATH" per rule.
