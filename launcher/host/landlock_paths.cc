@@ -14,14 +14,17 @@ namespace vx {
 
 namespace {
 
-// The curated /etc of SPEC §3, plus what the interpreter reads at start (Debian's
-// sitecustomize lives in /etc/python3.X) and mimetypes' table.
+// The curated /etc of SPEC §3, plus files that exist on the host and that programs treat as
+// fatal when unreadable (the namespaced view simply lacks them): Debian's sitecustomize in
+// /etc/python3.X, git's system config, the shell's startup files, the service names.
 const std::vector<std::string>& etc_files() {
   static const std::vector<std::string> files = {
       "/etc/hosts",         "/etc/resolv.conf", "/etc/ld.so.cache",  "/etc/os-release",
       "/etc/nsswitch.conf", "/etc/localtime",   "/etc/alternatives", "/etc/ssl",
       "/etc/passwd",        "/etc/group",       "/etc/pip.conf",     "/etc/xdg/pip",
-      "/etc/gai.conf",      "/etc/host.conf",   "/etc/mime.types",   "/etc/terminfo"};
+      "/etc/gai.conf",      "/etc/host.conf",   "/etc/mime.types",   "/etc/terminfo",
+      "/etc/gitconfig",     "/etc/bash.bashrc", "/etc/profile",      "/etc/profile.d",
+      "/etc/inputrc",       "/etc/services",    "/etc/protocols"};
   return files;
 }
 

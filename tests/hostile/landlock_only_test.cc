@@ -37,12 +37,15 @@ size_t count(const std::string& text, const std::string& needle) {
 TEST(LandlockOnly, RunsWithOneWarningLine) {
   VX_REQUIRE_KERNEL(landlock_abi() >= 6, "Landlock ABI 6");
   TempProject p = make_project(true);
+  ASSERT_EQ(mkdir((p.project + "/src").c_str(), 0755), 0);
+  // git reads the host's /etc/gitconfig and stops when it cannot.
   std::string code =
-      "import tempfile\n"
-      "print(os.environ['HOME'], os.environ['XDG_CACHE_HOME'], tempfile.gettempdir())\n";
+      "import subprocess, tempfile\n"
+      "print(os.environ['HOME'], os.environ['XDG_CACHE_HOME'], tempfile.gettempdir())\n"
+      "print(subprocess.run(['git', 'init', '-q', 'src/repo']).returncode)\n";
   RunResult r = landlock_probe(p, code);
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, p.venv + "/home " + p.venv + "/cache " + p.venv + "/cache/tmp\n");
+  EXPECT_EQ(r.out, p.venv + "/home " + p.venv + "/cache " + p.venv + "/cache/tmp\n0\n");
   EXPECT_EQ(count(r.err,
                   "venv-exec: warning: Landlock-only sandbox (--isolation landlock): "
                   "no pid isolation"),
