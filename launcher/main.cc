@@ -15,6 +15,7 @@
 #include "base/fd.h"
 #include "host/host.h"
 #include "host/install.h"
+#include "host/landlock_paths.h"
 #include "plan/environ.h"
 #include "plan/invocation.h"
 #include "sandbox/exec.h"
@@ -137,7 +138,22 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY_ASSIGN(cgroup,
              enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(getpid()), getpid()));
   timespec started = monotonic_now();
-  TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
+  if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
+  auto spawned = spawn_sandbox(plan, Filters{&program_filter, &init});
+  // Where user namespaces are blocked, the automatic choice is Landlock alone (or 125 with the
+  // fix, when the kernel lacks it too).
+  if (!spawned && !options.isolation && namespaces_refused(spawned.error())) {
+    request.landlock_only = true;
+    request.landlock_paths = landlock_only_inputs(host, venv);
+    TRY_ASSIGN(fallback, plan_sandbox(request));
+    plan = std::move(fallback);
+    TRY_ASSIGN(fallback_filter, prepare_program_filter(plan.seccomp));
+    program_filter = std::move(fallback_filter);
+    warn(landlock_only_warning("user namespaces are not available"));
+    spawned = spawn_sandbox(plan, Filters{&program_filter, &init});
+  }
+  if (!spawned) return fail(spawned.error());
+  Spawned sandbox = std::move(*spawned);
   int code = supervise(sandbox, plan);
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
@@ -185,7 +201,9 @@ int main(int argc, char** argv, char** envp) {
     case Command::kEntrypoint:
     case Command::kRun:
     case Command::kShell: {
-      if (inside_sandbox()) return run_nested(*host, inv);
+      if (inside_sandbox() ||
+          inside_landlock_sandbox(host_env(*host, kLandlockMarkerEnv), host->uid))
+        return run_nested(*host, inv);
       auto code = launch(*host, inv);
       if (!code) return report(code.error()), code.error().exit_code;
       return *code;

@@ -1,6 +1,5 @@
 #include "host/check.h"
 
-#include <linux/landlock.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -16,6 +15,9 @@
 #include "host/cgroup.h"
 #include "host/file_read.h"
 #include "plan/cli.h"
+#include "plan/landlock_only.h"
+#include "plan/landlock_plan.h"
+#include "sandbox/landlock.h"
 
 namespace vx {
 
@@ -57,11 +59,6 @@ void probe_userns(CheckFacts& f) {
   if (err > 0) f.userns_probe_error = strerror(err);
 }
 
-int landlock_abi() {
-  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
-  return abi < 0 ? -1 : static_cast<int>(abi);
-}
-
 bool kernel_at_least(const std::string& release, int major, int minor) {
   int a = 0, b = 0;
   if (std::sscanf(release.c_str(), "%d.%d", &a, &b) != 2) return false;
@@ -70,6 +67,39 @@ bool kernel_at_least(const std::string& release, int major, int minor) {
 
 CheckLine line(CheckLine::Level level, std::string item, std::string detail, std::string fix = {}) {
   return {level, std::move(item), std::move(detail), std::move(fix)};
+}
+
+// Landlock is a second wall under the namespaces: what the kernel's ABI lacks is a warning,
+// never a failure.
+CheckLine landlock_line(int abi) {
+  using L = CheckLine::Level;
+  std::vector<std::string> missing = landlock_missing(abi);
+  if (abi < 1)
+    return line(L::kWarn, "Landlock", "not available: no second wall under the namespaces",
+                "boot with lsm=...,landlock (CONFIG_SECURITY_LANDLOCK=y)");
+  std::string detail = "ABI " + std::to_string(abi);
+  if (missing.empty()) return line(L::kOk, "Landlock", detail + ": ruleset and scopes applied");
+  detail += "; missing:";
+  for (size_t i = 0; i < missing.size(); ++i) detail += (i ? "; " : " ") + missing[i];
+  return line(L::kWarn, "Landlock", detail, "a kernel of 6.12 or newer has Landlock ABI 6");
+}
+
+// Which sandbox a launch will use (SPEC §10): namespaces; else Landlock alone; else none.
+CheckLine isolation_line(const CheckFacts& f) {
+  using L = CheckLine::Level;
+  if (f.userns_probe_ok)
+    return line(L::kOk, "isolation",
+                f.landlock_abi >= kLandlockMinAbi
+                    ? "namespaces, with Landlock ABI " + std::to_string(f.landlock_abi) +
+                          " as a second wall"
+                    : std::string("namespaces"));
+  if (f.landlock_abi >= kLandlockOnlyMinAbi)
+    return line(L::kWarn, "isolation",
+                "Landlock only (user namespaces are blocked): host processes are visible, the "
+                "host's paths, no private /tmp",
+                "allow user namespaces (the lines above) for the full sandbox");
+  return line(L::kFail, "isolation", "none: launches fail (no user namespaces, no Landlock ABI 6)",
+              "allow user namespaces (the lines above), or use a kernel of 6.12 or newer");
 }
 
 }  // namespace
@@ -100,7 +130,7 @@ CheckFacts gather_check_facts(const std::string& proc_root, const std::string& s
                         read_kernel_file(proc_root + "/self/mountinfo").value_or(""), getuid());
   if (probe) {
     probe_userns(f);
-    f.landlock_abi = landlock_abi();
+    f.landlock_abi = probe_landlock_abi();
   } else {
     auto recorded = read_kernel_file(proc_root + "/venv-exec-probe");
     f.userns_probe_ok = recorded && recorded->starts_with("ok");
@@ -149,10 +179,8 @@ std::vector<CheckLine> evaluate_checks(const CheckFacts& f) {
   out.push_back(f.seccomp_filter ? line(L::kOk, "seccomp", "filter mode available")
                                  : line(L::kFail, "seccomp", "no seccomp filter mode",
                                         "use a kernel built with CONFIG_SECCOMP_FILTER=y"));
-  out.push_back(f.landlock_abi > 0
-                    ? line(L::kOk, "Landlock", "ABI " + std::to_string(f.landlock_abi))
-                    : line(L::kWarn, "Landlock", "not available (a future defence-in-depth layer)",
-                           "boot with lsm=...,landlock (CONFIG_SECURITY_LANDLOCK=y)"));
+  out.push_back(landlock_line(f.landlock_abi));
+  out.push_back(isolation_line(f));
   if (f.legacy_tiocsti && *f.legacy_tiocsti == 1) {
     out.push_back(line(L::kWarn, "TIOCSTI",
                        "dev.tty.legacy_tiocsti is 1; venv-exec blocks it with seccomp",

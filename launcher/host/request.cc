@@ -12,11 +12,13 @@
 #include "base/path.h"
 #include "host/cgroup.h"
 #include "host/file_read.h"
+#include "host/landlock_paths.h"
 #include "host/plan_cache.h"
 #include "host/state.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
 #include "sandbox/caps.h"
+#include "sandbox/landlock.h"
 
 namespace vx {
 
@@ -257,6 +259,9 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   // otherwise.
   req.limit_facts.uid = host.uid;
   if (wants_cgroup(options.limits)) req.limit_facts = probe_host_limit_facts(host.uid);
+  req.landlock_abi = probe_landlock_abi();
+  req.landlock_only = options.isolation == "landlock";
+  if (req.landlock_only) req.landlock_paths = landlock_only_inputs(host, venv);
   return req;
 }
 

@@ -127,6 +127,14 @@ const std::vector<OptionSpec>& option_table() {
          o.profile = a[0];
          return R();
        }},
+      {"--isolation", "namespaces|landlock", 1,
+       "namespaces (the default), or Landlock alone where user namespaces are blocked",
+       [](SandboxOptions& o, A a) {
+         if (a[0] != "namespaces" && a[0] != "landlock")
+           return R("'" + a[0] + "' is not an isolation (namespaces or landlock)");
+         o.isolation = a[0];
+         return R();
+       }},
       {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, else ./.venv)",
        [](SandboxOptions& o, A a) {
          o.venv = a[0];

@@ -12,6 +12,7 @@ void merge_options(SandboxOptions& base, const SandboxOptions& later) {
   if (later.hostname) base.hostname = later.hostname;
   if (later.profile) base.profile = later.profile;
   if (later.venv) base.venv = later.venv;
+  if (later.isolation) base.isolation = later.isolation;
   if (later.uid) base.uid = later.uid;
   if (later.gid) base.gid = later.gid;
   if (later.share_net) base.share_net = later.share_net;
@@ -44,6 +45,7 @@ std::vector<std::string> format_options(const SandboxOptions& o) {
   if (o.hostname) out.insert(out.end(), {"--hostname", *o.hostname});
   if (o.profile) out.insert(out.end(), {"--profile", *o.profile});
   if (o.venv) out.insert(out.end(), {"--venv", *o.venv});
+  if (o.isolation) out.insert(out.end(), {"--isolation", *o.isolation});
   if (o.uid) out.insert(out.end(), {"--uid", std::to_string(*o.uid)});
   if (o.gid) out.insert(out.end(), {"--gid", std::to_string(*o.gid)});
   if (o.share_net) out.push_back(*o.share_net ? "--share-net" : "--unshare-net");

@@ -33,6 +33,7 @@ struct SandboxOptions {
   std::vector<std::string> expose;
   std::vector<int> pass_fds;  // --pass-fd: descriptors beyond 0-2 the program keeps
   std::optional<std::string> chdir, hostname, profile, venv;
+  std::optional<std::string> isolation;  // "namespaces" or "landlock"; unset: automatic
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   std::optional<bool> share_net;

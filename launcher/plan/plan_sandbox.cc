@@ -22,6 +22,58 @@ SeccompPlan plan_seccomp(const std::optional<std::string>& allow) {
   return plan;
 }
 
+// Options that only namespaces can honour. Refused rather than ignored: --unshare-net would
+// otherwise silently leave the network shared, a --bind silently absent.
+Expected<void> check_landlock_only_options(const LaunchRequest& req) {
+  const SandboxOptions& o = req.options;
+  const char* option = nullptr;
+  if (!o.mounts.empty()) option = "--bind and the other mount options";
+  if (o.share_net == false) option = "--unshare-net";
+  if (o.uid || o.gid) option = "--uid and --gid";
+  if (o.hostname) option = "--hostname";
+  if (!req.keep_caps.empty()) option = "--cap-add";
+  if (req.venv_dir.empty()) option = "a run without a venv";
+  if (plan_seccomp(req.seccomp_allow).mode == SeccompPlan::Mode::kOff)
+    option = "SANDBOX_SECCOMP_ALLOW= (seccomp off)";
+  if (option == nullptr) return {};
+  return fail(
+      Error::make("run in a Landlock-only sandbox", std::string(option) + " needs user namespaces",
+                  "allow user namespaces (see 'venv-exec check'), or leave the option out"));
+}
+
+// No namespaces: the host's paths, HOME and the caches in the venv, Landlock as the boundary.
+Expected<SandboxPlan> plan_landlock_only_sandbox(const LaunchRequest& req) {
+  TRY(check_landlock_only_options(req));
+  SandboxPlan plan;
+  plan.landlock_only = true;
+  plan.ids = {req.host_uid, req.host_uid, req.host_gid, req.host_gid};
+  TRY_ASSIGN(landlock, plan_landlock_only(req.landlock_paths, req.landlock_abi));
+  plan.landlock = std::move(landlock);
+  plan.marker_env = kLandlockMarkerEnv;
+  bool cwd_inside = req.cwd == req.project || req.cwd.starts_with(req.project + "/");
+  plan.cwd = req.options.chdir.value_or(cwd_inside ? req.cwd : req.project);
+  EnvInputs env;
+  env.host_environ = req.host_environ;
+  env.home = req.venv_dir + "/home";
+  env.venv_dir = req.venv_dir;
+  env.pip = req.pip;
+  env.dotenv = req.dotenv;
+  // The host's /tmp is not writable: temporary files go to the venv's cache.
+  env.changes = {{"XDG_CACHE_HOME", req.venv_dir + "/cache"},
+                 {"TMPDIR", req.venv_dir + "/cache/tmp"}};
+  env.changes.insert(env.changes.end(), req.options.env.begin(), req.options.env.end());
+  plan.env = plan_environment(env);
+  plan.path = path_entries(plan.env);
+  plan.exec_file = req.exec_file;
+  plan.argv = req.argv;
+  plan.seccomp = plan_seccomp(req.seccomp_allow);
+  // Path sockets are not covered by Landlock's file rules (connect(2) opens no file): without
+  // a mount namespace, the session bus in /run/user/UID or an ssh agent in /tmp would answer.
+  plan.seccomp.no_unix_sockets = true;
+  plan.foreground_tty = req.stdin_tty;
+  return plan;
+}
+
 }  // namespace
 
 std::vector<MountOp> plan_terminals(const std::vector<std::string>& terminals) {
@@ -52,6 +104,7 @@ bool is_pip_command(const std::string& name, const std::vector<std::string>& arg
 }
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
+  if (req.landlock_only) return plan_landlock_only_sandbox(req);
   const SandboxOptions& o = req.options;
   SandboxPlan plan;
   plan.clone_flags =
@@ -109,6 +162,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.keep_caps = req.keep_caps;
   plan.pass_fds = o.pass_fds;
   plan.seccomp = plan_seccomp(req.seccomp_allow);
+  plan.landlock = plan_landlock(plan.mounts, req.landlock_abi);
   plan.new_session = plan.seccomp.mode == SeccompPlan::Mode::kOff;
   plan.foreground_tty = req.stdin_tty && !plan.new_session;
   TRY_ASSIGN(limits, plan_limits(o.limits, req.limit_facts));

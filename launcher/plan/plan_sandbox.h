@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "plan/environ.h"
+#include "plan/landlock_only.h"
 #include "base/error.h"
 #include "plan/git_identity.h"
 #include "plan/options.h"
@@ -43,6 +44,9 @@ struct LaunchRequest {
   std::vector<std::string> argv;
   std::optional<std::string> seccomp_allow;  // SANDBOX_SECCOMP_ALLOW, when set
   LimitFacts limit_facts;                    // probed only when a limit needs a cgroup
+  int landlock_abi = -1;                     // the kernel's Landlock ABI, -1 when absent
+  bool landlock_only = false;                // --isolation landlock, or no user namespaces
+  LandlockOnlyInputs landlock_paths;         // for landlock_only
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);

@@ -24,7 +24,8 @@ std::string namespaces_text(int flags) {
 std::string seccomp_text(const SeccompPlan& s) {
   switch (s.mode) {
     case SeccompPlan::Mode::kEmbedded:
-      return "embedded default policy";
+      return s.no_unix_sockets ? "embedded default policy, no AF_UNIX socket()"
+                               : "embedded default policy";
     case SeccompPlan::Mode::kCustom:
       return "SANDBOX_SECCOMP_ALLOW (" + std::to_string(s.allow.size()) + " syscalls)";
     case SeccompPlan::Mode::kOff:
@@ -42,17 +43,23 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 std::string format_sandbox_plan(const SandboxPlan& plan) {
-  std::string out = "namespaces: " + namespaces_text(plan.clone_flags) + "\n";
+  std::string out = "namespaces: " +
+                    (plan.landlock_only ? std::string("none (Landlock only)")
+                                        : namespaces_text(plan.clone_flags)) +
+                    "\n";
   out += "uid_map: " + std::to_string(plan.ids.inside_uid) + " " +
          std::to_string(plan.ids.outside_uid) + " 1\n";
   out += "gid_map: " + std::to_string(plan.ids.inside_gid) + " " +
          std::to_string(plan.ids.outside_gid) + " 1\n";
   if (!plan.hostname.empty()) out += "hostname: " + plan.hostname + "\n";
-  out += "mounts:\n  tmpfs /\n";
-  for (const auto& op : plan.mounts.ops) out += "  " + format_mount_op(op) + "\n";
-  out += "  remount-ro /\n";
+  if (!plan.landlock_only) {
+    out += "mounts:\n  tmpfs /\n";
+    for (const auto& op : plan.mounts.ops) out += "  " + format_mount_op(op) + "\n";
+    out += "  remount-ro /\n";
+  }
   out += "seccomp: " + seccomp_text(plan.seccomp) + "\n";
   out += format_limit_plan(plan.limits);
+  out += format_landlock_plan(plan.landlock);
   out += "capabilities: ";
   if (plan.keep_caps.empty()) out += "none";
   for (int c : plan.keep_caps) out += std::to_string(c) + " ";

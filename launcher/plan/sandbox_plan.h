@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "plan/limits.h"
+#include "plan/landlock_plan.h"
 #include "plan/mount_plan.h"
 
 namespace vx {
@@ -29,6 +30,7 @@ struct SeccompPlan {
   };
   Mode mode = Mode::kEmbedded;
   std::vector<std::string> allow;  // syscall names, for kCustom
+  bool no_unix_sockets = false;    // socket(AF_UNIX) answers EAFNOSUPPORT (Landlock-only mode)
   bool operator==(const SeccompPlan&) const = default;
 };
 
@@ -39,6 +41,7 @@ struct SandboxPlan {
   std::string hostname;      // set in the new uts namespace when not empty
   bool loopback_up = false;  // a new network namespace: bring `lo` up
   std::string marker_path;   // file naming the sandbox's user namespace (nested-call detection)
+  std::string marker_env;    // Landlock-only: variable naming the supervisor (nested calls)
   std::string cwd;           // working directory inside
 
   std::vector<std::string> env;   // the program's whole environment, KEY=VALUE
@@ -49,6 +52,8 @@ struct SandboxPlan {
   std::vector<int> keep_caps;  // capability numbers the program keeps (ambient); usually empty
   std::vector<int> pass_fds;   // descriptors beyond 0-2 that reach the program (--pass-fd)
   SeccompPlan seccomp;
+  LandlockPlan landlock;        // applied by the program's process before seccomp
+  bool landlock_only = false;   // no namespaces: the host's paths, Landlock as the boundary
   bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
   LimitPlan limits;             // --timeout, --memory, --pids, --cpus, --tmpfs-size, --nofile

@@ -20,6 +20,12 @@ bool keeps(const std::vector<int>& keep, int cap) {
   return std::find(keep.begin(), keep.end(), cap) != keep.end();
 }
 
+bool has_effective(cap_value_t cap) {
+  CapPtr caps(cap_get_proc());
+  cap_flag_value_t v = CAP_CLEAR;
+  return caps && cap_get_flag(caps.get(), cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
 }  // namespace
 
 Expected<std::vector<int>> resolve_caps(const std::vector<CapChange>& changes) {
@@ -56,9 +62,14 @@ Expected<void> drop_privileges(const std::vector<int>& keep) {
   // One prctl per capability, without asking first: dropping one already gone is no error.
   for (int c = 0; c <= last; ++c) {
     if (keeps(keep, c)) continue;
-    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0)
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
+      // An unprivileged caller's Landlock-only sandbox has no user namespace to grant
+      // CAP_SETPCAP: the bounding set stays, and grants nothing, since no_new_privs below makes
+      // execve ignore set-id bits and file capabilities.
+      if (errno == EPERM && !has_effective(CAP_SETPCAP)) break;
       return fail(
           Error::from_errno("drop capability " + std::to_string(c) + " from the bounding set"));
+    }
   }
   CapPtr caps(cap_init());
   if (!caps) return fail(Error::from_errno("allocate a capability set"));

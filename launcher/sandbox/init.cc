@@ -64,6 +64,18 @@ Expected<void> build_sandbox(const SandboxPlan& plan) {
   return {};
 }
 
+// Landlock-only: no namespace, nothing to build. Still non-dumpable (the caller's environment
+// is in memory), and the reaper of the program's orphans, as pid 1 would be.
+Expected<void> prepare_landlock_only(const SandboxPlan& plan) {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    return fail(Error::from_errno("make the supervisor non-dumpable"));
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    return fail(Error::from_errno("make the supervisor a child subreaper"));
+  if (chdir(plan.cwd.c_str()) != 0)
+    return fail(Error::from_errno("enter the working directory " + plan.cwd));
+  return {};
+}
+
 // The terminal goes to the program's group (again) when the job is continued.
 void give_terminal(const SandboxPlan& plan, pid_t program) {
   if (plan.foreground_tty) set_foreground(program);
@@ -117,9 +129,13 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
 
 [[noreturn]] void run_pid1(const SandboxPlan& plan, const ChildPipes& pipes, const Filters& f) {
   if (auto r = die_with_parent(pipes.alive_r); !r) die(pipes, r.error());
-  if (auto r = build_sandbox(plan); !r) die(pipes, r.error());
+  auto built = plan.landlock_only ? prepare_landlock_only(plan) : build_sandbox(plan);
+  if (!built) die(pipes, built.error());
 
   ExecArgs exec_args = prepare_exec(plan);
+  // Nested calls in a Landlock-only sandbox recognise it by this process (sandbox/nested.cc).
+  std::string marker = plan.marker_env + "=" + std::to_string(getpid());
+  if (!plan.marker_env.empty()) exec_args.envp.insert(exec_args.envp.begin(), marker.data());
   auto started = start_program(plan, pipes, *f.program, exec_args);
   if (!started) die(pipes, started.error());
   pid_t program = *started;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sandbox/caps.h"
+#include "sandbox/landlock.h"
 
 namespace vx {
 
@@ -59,7 +60,15 @@ struct ProgramArgs {
   close(pipes.events_w);
   if (auto r = take_terminal(plan); !r) die(pipes, r.error());
   if (auto r = set_rlimits(plan.limits.rlimits); !r) die(pipes, r.error());
+  // The ruleset is built in the finished root (after pivot_root: its paths are the sandbox's)
+  // and before the capabilities go, so that every path of the view can be opened. Only the
+  // program is restricted: pid 1 runs nothing but its supervision loop under its own filter.
+  auto ruleset = build_ruleset(plan.landlock);
+  if (!ruleset) die(pipes, ruleset.error());
   if (auto r = drop_privileges(plan.keep_caps); !r) die(pipes, r.error());
+  // landlock_restrict_self(2) needs no_new_privs (or CAP_SYS_ADMIN), which drop_privileges
+  // has just set.
+  if (auto r = enforce_ruleset(std::move(*ruleset)); !r) die(pipes, r.error());
   // Signals blocked by the launcher for its signalfd would stay blocked across execve.
   sigset_t none;
   sigemptyset(&none);
@@ -73,7 +82,7 @@ struct ProgramArgs {
   for (int fd : plan.pass_fds)
     if (fcntl(fd, F_SETFD, 0) != 0) die(pipes, Error::from_errno("pass descriptor " + std::to_string(fd)));
   // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
-  // but prctl(PR_CAPBSET_DROP) is not on the list).
+  // but prctl(PR_CAPBSET_DROP) and the landlock_* calls are not on the list).
   if (auto r = load_filter(filter); !r) die(pipes, r.error());
   Error e = exec_program(plan, exec_args);
   die(pipes, e);

@@ -1,5 +1,5 @@
 // [p] the program's process, started by pid 1: session and terminal, capabilities,
-// no_new_privs, seccomp last, then execve.
+// no_new_privs, the Landlock ruleset, seccomp last, then execve.
 #pragma once
 
 #include <sys/types.h>

@@ -1,9 +1,13 @@
 #include "sandbox/seccomp_filter.h"
 
+#include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstddef>
 #include <string>
 
 #include "embedded_filters.h"
@@ -11,7 +15,22 @@
 
 namespace vx {
 
-Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan) {
+namespace {
+
+// Landlock-only mode's extra layer: socket(AF_UNIX) answers EAFNOSUPPORT (socketpair(2) still
+// works). Other architectures fall through to the main filter, which kills them.
+constexpr sock_filter kNoUnixSocket[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 2),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),  // low 32 bits
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
+};
+
+Expected<BpfProgram> main_program_filter(const SeccompPlan& plan) {
   BpfProgram p;
   switch (plan.mode) {
     case SeccompPlan::Mode::kOff:
@@ -31,6 +50,15 @@ Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan) {
   TRY_ASSIGN(chained, chain_filters(deny_bpf, bpf));
   p.owned.push_back(std::move(chained));
   p.layers = {p.owned.back()};
+  return p;
+}
+
+}  // namespace
+
+Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan) {
+  TRY_ASSIGN(p, main_program_filter(plan));
+  // First: once the main filter is loaded, seccomp(2) itself is no longer allowed.
+  if (plan.no_unix_sockets && !p.layers.empty()) p.layers.insert(p.layers.begin(), kNoUnixSocket);
   return p;
 }
 

@@ -45,6 +45,11 @@ Expected<Pipe> make_pipe(const char* what) {
 
 }  // namespace
 
+bool namespaces_refused(const Error& e) {
+  return e.what == clone_error(0).what &&
+         (e.sys_errno == EPERM || e.sys_errno == ENOSPC || e.sys_errno == EUSERS);
+}
+
 Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters) {
   TRY_ASSIGN(errors, make_pipe("the error pipe"));
   TRY_ASSIGN(events, make_pipe("the event pipe"));

@@ -27,4 +27,8 @@ struct Spawned {
 // clone and the supervisors' signalfds is lost.
 Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters);
 
+// Whether spawn_sandbox failed because this user may not create user namespaces (sysctls,
+// a container's seccomp): the case an automatic choice falls back to Landlock alone.
+bool namespaces_refused(const Error& e);
+
 }  // namespace vx

@@ -1,6 +1,6 @@
 // Hostile probes against host sockets: path sockets under the host's /tmp and beside the
-// project, and abstract unix sockets (reachable with the shared network namespace: a
-// documented limitation; blocked with --unshare-net).
+// project, and abstract unix sockets (the network namespace is shared by default: the
+// Landlock scope keeps the host's out of reach; --unshare-net hides them too).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -67,18 +67,38 @@ TEST(Sockets, HostRunAndX11SocketDirectoriesAreAbsent) {
   EXPECT_EQ(r.out, "OK ['" + uid + "']\nERR ENOENT\nERR ENOENT\n") << r.err;
 }
 
-TEST(Sockets, AbstractSocketsNeedUnshareNet) {
+TEST(Sockets, HostAbstractSocketsAreUnreachableWithTheNetworkShared) {
+  // Abstract sockets belong to the network namespace, which is shared by default (pip
+  // downloads); the Landlock scope of ABI 6 confines them to the sandbox's own domain.
+  VX_REQUIRE_KERNEL(landlock_abi() >= 6, "Landlock ABI 6 (abstract unix socket scope)");
   TempProject p = make_project(true);
   std::string name = unique_token("vx-abstract-");
   int fd = listen_unix(name, true);
   ASSERT_GE(fd, 0);
   std::string code = connect_probe("'\\0" + name + "'");
+  // Positive control: from the host, the listener is reachable.
   EXPECT_EQ(host_probe(p, code).out, "OK \n");
-  // Documented limitation: abstract sockets belong to the network namespace, which is shared
-  // by default so that pip can download.
-  EXPECT_EQ(sandbox_probe(p, code).out, "OK \n");
+  RunResult shared = sandbox_probe(p, code);
+  EXPECT_EQ(shared.out, "ERR EPERM\n") << shared.err;
   EXPECT_EQ(sandbox_probe(p, code, {"--unshare-net"}).out, "ERR ECONNREFUSED\n");
   close(fd);
+}
+
+TEST(Sockets, AbstractSocketsInsideTheSandboxStillWork) {
+  // The scope refuses only sockets bound outside the program's domain: a server and a client
+  // started in the same sandbox (a test suite's own services) talk as before.
+  TempProject p = make_project(true);
+  std::string name = unique_token("vx-inside-");
+  std::string code =
+      "import socket\n"
+      "srv = socket.socket(socket.AF_UNIX)\n"
+      "srv.bind('\\0" +
+      name +
+      "')\n"
+      "srv.listen(1)\n" +
+      connect_probe("'\\0" + name + "'");
+  RunResult r = sandbox_probe(p, code);
+  EXPECT_EQ(r.out, "OK \n") << r.err;
 }
 
 }  // namespace

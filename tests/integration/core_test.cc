@@ -88,10 +88,12 @@ TEST(Core, ExitCodes) {
 
 TEST(Core, SigtermToLauncherReachesTrappingProgram) {
   TempProject p = make_project(true);
+  // The handler writes with os.write: a SIGTERM that lands while print('ready') still holds
+  // stdout's buffer lock would make print() in the handler raise (reentrant call).
   Background bg = start_launcher(p, {"python3", "-c",
-                                     "import signal, sys, time\n"
+                                     "import os, signal, sys, time\n"
                                      "def on_term(*_):\n"
-                                     "    print('got-term', flush=True)\n"
+                                     "    os.write(1, b'got-term\\n')\n"
                                      "    sys.exit(3)\n"
                                      "signal.signal(signal.SIGTERM, on_term)\n"
                                      "print('ready', flush=True)\n"

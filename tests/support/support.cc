@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,11 +43,6 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 }  // namespace
 
-bool must_work() {
-  const char* v = getenv("VENV_EXEC_TEST_MUST_WORK");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
-
 std::string launcher_path() {
   const char* p = getenv("VENV_EXEC");
   if (p == nullptr)
@@ -57,6 +53,17 @@ std::string launcher_path() {
 std::string unique_token(const std::string& prefix) {
   std::random_device rd;
   return prefix + std::to_string(getpid()) + "x" + std::to_string(rd() % 1000000000u);
+}
+
+int landlock_abi() {
+  constexpr unsigned kVersion = 1;  // LANDLOCK_CREATE_RULESET_VERSION
+  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, kVersion);
+  return abi < 0 ? -1 : static_cast<int>(abi);
+}
+
+bool must_work() {
+  const char* v = getenv("VENV_EXEC_TEST_MUST_WORK");
+  return v != nullptr && v[0] != '\0';
 }
 
 TempProject::~TempProject() { remove_tree(root); }

@@ -72,16 +72,24 @@ bool exists(const std::string& path);
 // Host processes whose command line contains `needle`.
 std::vector<pid_t> processes_with_arg(const std::string& needle);
 
-// VENV_EXEC_TEST_MUST_WORK=1 (CI sets it): a test that would skip for a missing kernel
-// feature fails instead, with the reason (STYLE §7; bubblewrap's BWRAP_MUST_WORK).
-bool must_work();
-#define VX_SKIP_UNLESS_MUST_WORK(reason)                               \
-  do {                                                                 \
-    if (::vx::test::must_work()) FAIL() << "must work here: " << reason; \
-    GTEST_SKIP() << reason;                                            \
-  } while (0)
-
 // A unique token for argv markers and file names.
 std::string unique_token(const std::string& prefix);
 
+// The kernel's Landlock ABI, -1 when Landlock is absent.
+int landlock_abi();
+
+// Whether VENV_EXEC_TEST_MUST_WORK is set (CI): a missing kernel feature then fails the test
+// (STYLE §7; bubblewrap's BWRAP_MUST_WORK).
+bool must_work();
+
 }  // namespace vx::test
+
+// Skips the test when the kernel lacks WHAT (COND false), with the reason; fails it instead
+// under VENV_EXEC_TEST_MUST_WORK.
+#define VX_REQUIRE_KERNEL(cond, what)                                   \
+  do {                                                                  \
+    if (!(cond)) {                                                      \
+      if (::vx::test::must_work()) FAIL() << "kernel lacks " << (what); \
+      GTEST_SKIP() << "kernel lacks " << (what);                        \
+    }                                                                   \
+  } while (0)

@@ -15,7 +15,7 @@ CheckFacts healthy() {
   f.max_user_namespaces = 15000;
   f.userns_probe_ok = true;
   f.seccomp_filter = true;
-  f.landlock_abi = 3;
+  f.landlock_abi = 6;
   f.legacy_tiocsti = 0;
   f.cgroup2_unified = true;
   f.limits.cgroup2_parent = "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service";
@@ -84,6 +84,42 @@ TEST(Check, WarningsDoNotFail) {
   auto* cg = find(lines, "cgroup v2", CheckLine::Level::kWarn);
   ASSERT_NE(cg, nullptr);
   EXPECT_EQ(cg->detail, "hybrid: cgroup v1 with a cgroup2 mount beside it");
+}
+
+TEST(Check, LandlockReportsTheAbiAndWhatItLacks) {
+  CheckFacts f = healthy();
+  f.landlock_abi = 3;
+  auto lines = evaluate_checks(f);
+  EXPECT_EQ(check_exit_code(lines), 0);
+  auto* ll = find(lines, "Landlock", CheckLine::Level::kWarn);
+  ASSERT_NE(ll, nullptr);
+  EXPECT_EQ(ll->detail,
+            "ABI 3; missing: device ioctl control (ABI 5); abstract unix socket and signal scopes "
+            "(ABI 6)");
+  f.landlock_abi = 7;
+  lines = evaluate_checks(f);
+  ll = find(lines, "Landlock", CheckLine::Level::kOk);
+  ASSERT_NE(ll, nullptr);
+  EXPECT_EQ(ll->detail, "ABI 7: ruleset and scopes applied");
+}
+
+TEST(Check, IsolationSaysWhichSandboxLaunchesUse) {
+  CheckFacts f = healthy();
+  const CheckLine* iso = nullptr;
+  auto lines = evaluate_checks(f);
+  iso = find(lines, "isolation", CheckLine::Level::kOk);
+  ASSERT_NE(iso, nullptr);
+  EXPECT_EQ(iso->detail, "namespaces, with Landlock ABI 6 as a second wall");
+  f.userns_probe_ok = false;
+  lines = evaluate_checks(f);
+  iso = find(lines, "isolation", CheckLine::Level::kWarn);
+  ASSERT_NE(iso, nullptr);
+  EXPECT_NE(iso->detail.find("Landlock only"), std::string::npos);
+  f.landlock_abi = 5;
+  lines = evaluate_checks(f);
+  iso = find(lines, "isolation", CheckLine::Level::kFail);
+  ASSERT_NE(iso, nullptr);
+  EXPECT_NE(iso->fix.find("allow user namespaces"), std::string::npos);
 }
 
 TEST(Check, RealMachineCanRunSandboxes) {
