@@ -1,5 +1,7 @@
 #include "base/error.h"
 
+#include "base/path.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,37 +18,21 @@ Error Error::make(std::string what, std::string why, std::string hint) {
   return Error{std::move(what), 0, std::move(why), std::move(hint), kExitLauncherFailed};
 }
 
+// Every message may carry a path or a name a sandbox chose (an error sent back by pid 1, a
+// file pip wrote): whatever the caller escaped or not, no control character reaches the
+// terminal (SPEC §3a).
 std::string format_error(const Error& e) {
   std::string why = e.why;
   if (why.empty() && e.sys_errno != 0) why = std::strerror(e.sys_errno);
-  std::string out = "venv-exec: " + e.what;
-  if (!why.empty()) out += ": " + why;
+  std::string out = "venv-exec: " + terminal_safe(e.what);
+  if (!why.empty()) out += ": " + terminal_safe(why);
   out += "\n";
-  if (!e.hint.empty()) out += "venv-exec: hint: " + e.hint + "\n";
-  return out;
-}
-
-std::string escape_control(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
+  if (!e.hint.empty()) out += "venv-exec: hint: " + terminal_safe(e.hint) + "\n";
   return out;
 }
 
 std::string format_warning(const std::string& message) {
-  return "venv-exec: warning: " + message + "\n";
+  return "venv-exec: warning: " + terminal_safe(message) + "\n";
 }
 
 static void write_all_stderr(const std::string& text) {

@@ -38,10 +38,6 @@ inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std:
 std::string format_error(const Error& e);
 std::string format_warning(const std::string& message);
 
-// `text` with every byte outside printable ASCII written as \xHH (and '\' as \\): text the
-// sandbox controls (a #! line, a file name) must not reach the user's terminal raw, where an
-// escape sequence could rewrite what the user sees.
-std::string escape_control(std::string_view text);
 
 // Print to stderr (one write, so lines from several processes do not interleave).
 void report(const Error& e);

@@ -20,16 +20,62 @@ bool is_within(const std::string& path, const std::string& dir) {
          (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
 }
 
-std::string printable(std::string_view s) {
+namespace {
+
+void append_hex(std::string& out, unsigned char c) {
   static const char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
+// Length of the valid UTF-8 sequence at s[i] (2-4), 0 when there is none. Overlong forms,
+// surrogates and the C1 controls (U+0080..U+009F) do not count.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+  if (len == 0 || c >= 0xf5 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k)
+    if ((at(i + k) & 0xc0) != 0x80) return 0;
+  if (len == 2 && c == 0xc2 && at(i + 1) < 0xa0) return 0;         // C1 controls
+  if (len == 3 && c == 0xe0 && at(i + 1) < 0xa0) return 0;         // overlong
+  if (len == 3 && c == 0xed && at(i + 1) >= 0xa0) return 0;        // surrogates
+  if (len == 4 && c == 0xf0 && at(i + 1) < 0x90) return 0;         // overlong
+  if (len == 4 && c == 0xf4 && at(i + 1) >= 0x90) return 0;        // beyond U+10FFFF
+  return len;
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
     } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      append_hex(out, c);
+    }
+  }
+  return out;
+}
+
+std::string terminal_safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += s[i++];
+    } else if (size_t len = c >= 0x80 ? utf8_sequence(s, i) : 0; len > 0) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      append_hex(out, c);
+      ++i;
     }
   }
   return out;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <algorithm>
 #include <set>
 
 #include "host/elf_reader.h"
@@ -44,10 +45,12 @@ class Resolver {
 
   Expected<Closure> run(const std::vector<std::string>& roots) {
     for (const auto& root : roots) TRY(visit(root, true));
-    while (!queue_.empty()) {
+    while (!queue_.empty() && lookups_ < kMaxLookups) {
       auto [path, info] = queue_.front();
       queue_.pop_front();
-      for (const auto& name : info.needed) {
+      size_t n = std::min(info.needed.size(), kMaxNeeded);
+      for (size_t i = 0; i < n; ++i) {
+        const std::string& name = info.needed[i];
         auto found = find(name, path, info);
         if (!found) {
           out_.missing.push_back(name + " (needed by " + path + ")");
@@ -56,6 +59,9 @@ class Resolver {
         TRY(visit(*found, false));
       }
     }
+    if (lookups_ >= kMaxLookups)
+      out_.missing.push_back("the library scan stopped after " + std::to_string(kMaxLookups) +
+                             " lookups (a venv file names too many libraries or directories)");
     out_.files.assign(files_.begin(), files_.end());
     out_.real_files.assign(real_files_.begin(), real_files_.end());
     return out_;
@@ -64,7 +70,15 @@ class Resolver {
  private:
   // A candidate counts only if it is an ELF object of the requester's class and machine, as
   // ld.so skips a library of the wrong architecture and keeps searching.
+  // The scan runs on the host over files a sandbox wrote: its work is bounded, so that an ELF
+  // with thousands of NEEDED entries and RUNPATH directories cannot stall every launch.
+  static constexpr size_t kMaxLookups = 100000;
+  static constexpr size_t kMaxNeeded = 256;
+  static constexpr size_t kMaxSearchDirs = 64;
+  size_t lookups_ = 0;
+
   std::optional<std::string> matching(const std::string& candidate, const ElfInfo& req) {
+    if (++lookups_ > kMaxLookups) return std::nullopt;
     auto it = info_.find(real(candidate));
     ElfInfo e;
     if (it != info_.end()) {
@@ -80,7 +94,8 @@ class Resolver {
 
   std::optional<std::string> search(const std::vector<std::string>& dirs, const std::string& name,
                                     const std::string& origin, const ElfInfo& req) {
-    for (const auto& d : dirs) {
+    for (size_t i = 0; i < dirs.size() && i < kMaxSearchDirs; ++i) {
+      const std::string& d = dirs[i];
       // A relative RUNPATH would resolve against the host's working directory: ignored.
       std::string dir = expand(d, origin, req);
       if (dir.empty() || dir.front() != '/') continue;

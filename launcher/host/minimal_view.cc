@@ -63,8 +63,6 @@ class ViewBuilder {
     ops_.push_back({MountKind::kRoBind, real, real, optional});
   }
 
-  void bind_dir_of(const std::string& file) { bind(follow(parent_dir(file))); }
-
   std::vector<MountOp>& ops() { return ops_; }
 
  private:
@@ -196,22 +194,35 @@ Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
     // Roots are bound as files above (or lie in the venv or a bound directory); only the
     // libraries and loaders they need bring their directory with them.
     if (root_set.count(f) != 0 || f.starts_with(in.venv_dir + "/")) continue;
-    // SPEC §3a.3: the venv's ELF files are the sandbox's writing; where their NEEDED and
-    // RUNPATH lead is bound only inside the system paths, the recorded prefix and the project.
-    std::string real = real_or_self(f);
-    bool trusted = is_system_path(real) || std::any_of(trusted_roots.begin(), trusted_roots.end(),
-                                                       [&](const std::string& r) {
-                                                         return !r.empty() && is_within(real, r);
-                                                       });
+    // SPEC §3a.3: the venv's ELF files are the sandbox's writing; where their NEEDED, RUNPATH
+    // and PT_INTERP lead is bound only inside the system paths, the recorded prefix and the
+    // project. The check is made on the very directory that is bound: its real path, which
+    // must exist (a missing PT_INTERP spelled "/usr/../home/u/.ssh/x" is a string "in /usr").
+    char buf[PATH_MAX];
+    if (realpath(parent_dir(f).c_str(), buf) == nullptr) continue;
+    std::string dir = buf;
+    bool trusted = is_system_path(dir) || std::any_of(trusted_roots.begin(), trusted_roots.end(),
+                                                      [&](const std::string& r) {
+                                                        return !r.empty() && is_within(dir, r);
+                                                      });
     if (!trusted) {
-      unexposed.insert(parent_dir(real));
+      unexposed.insert(dir);
       continue;
     }
-    b.bind_dir_of(f);
+    // The links on the way are recorded; a path that resolves elsewhere now (a link changed
+    // since realpath) is not bound.
+    if (b.follow(parent_dir(f)) != dir) continue;
+    b.bind(dir);
     b.follow(f);  // the loader's own name may be a chain of links (/lib64/ld-linux...)
   }
   MinimalView view;
-  view.ops = fold_view(b.ops());
+  // Nothing is planned inside the project: it is bound read-write as it is, and a link the
+  // scan met there (a RUNPATH through a project directory) is the sandbox's to change; planned
+  // again on top of the project it could make every later launch fail.
+  std::vector<MountOp> ops = b.ops();
+  if (!in.venv_dir.empty())
+    std::erase_if(ops, [&](const MountOp& op) { return is_within(op.dest, parent_dir(in.venv_dir)); });
+  view.ops = fold_view(ops);
   view.warnings = closure.missing;
   view.unexposed.assign(unexposed.begin(), unexposed.end());
   return view;

@@ -17,6 +17,7 @@
 #include "host/state.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
+#include "plan/view.h"
 #include "sandbox/caps.h"
 #include "sandbox/landlock.h"
 
@@ -128,6 +129,23 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
   return out;
 }
 
+// A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
+// earlier run: it is neither followed nor opened, and it is left out of the read-only binds
+// with a warning, rather than stopping this and every later launch (SPEC §3a.4).
+std::vector<std::string> unprotectable_names(const std::string& project) {
+  std::vector<std::string> out;
+  for (const auto& name : protected_project_names()) {
+    struct stat st;
+    std::string path = project + "/" + name;
+    if (lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) continue;
+    warn(path + " is " + (S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file") +
+         ", which a sandbox may have planted: it is not protected in this run; remove it, or "
+         "replace it with the file it stands for");
+    out.push_back(name);
+  }
+  return out;
+}
+
 // SANDBOX_USE_PIP_CACHE (SPEC §3): the host's pip cache, opt-in because a sandboxed pip can
 // poison what the host's pip later installs from it.
 std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& venv) {
@@ -234,8 +252,11 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
   std::string state = state_root(host);
-  struct stat st;
-  if (stat(state.c_str(), &st) == 0) req.state_dir = state;
+  // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
+  char real_state[PATH_MAX];
+  if (realpath(state.c_str(), real_state) != nullptr) req.state_dir = real_state;
+  req.other_venvs = registered_venvs_within(state, venv.project);
+  req.skip_protected = unprotectable_names(venv.project);
   req.dotenv = project_dotenv(venv.project);
   add_git_identity(host, venv, req);
   // The minimal view needs a venv to compute from; without one the system profile is used.

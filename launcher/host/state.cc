@@ -121,6 +121,15 @@ std::optional<std::string> registered_venv_above(const std::string& root, const 
   return best;
 }
 
+std::vector<std::string> registered_venvs_within(const std::string& root,
+                                                 const std::string& project) {
+  std::vector<std::string> out;
+  for (const auto& e : read_registry(root))
+    if (is_within(e.path, project) && e.path != project && same_inode(e.path, e.dev, e.ino))
+      out.push_back(e.path);
+  return out;
+}
+
 Expected<Registration> register_venv(const std::string& root, const std::string& venv,
                                      const std::string& python_prefix,
                                      const std::vector<std::string>& options) {

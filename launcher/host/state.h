@@ -37,6 +37,11 @@ std::optional<Registration> find_registration(const std::string& root, const std
 // that contains `cwd` itself, as git finds .git.
 std::optional<std::string> registered_venv_above(const std::string& root, const std::string& cwd);
 
+// Every registered venv that lies inside `project` (still at its device and inode): SPEC §3
+// keeps them read-only in a sandbox of that project, whichever venv it runs.
+std::vector<std::string> registered_venvs_within(const std::string& root,
+                                                 const std::string& project);
+
 // Records the venv (install). Serialised with other installs by a lock on STATE/lock.
 Expected<Registration> register_venv(const std::string& root, const std::string& venv,
                                      const std::string& python_prefix,

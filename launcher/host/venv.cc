@@ -210,9 +210,9 @@ Expected<std::string> locate_argv0(const HostFacts& host) {
     if (!located) continue;
     if (auto link = wrapper_link(*located, host.self_exe)) return *link;
   }
-  std::string shown = escape_control(host.argv0);
+  std::string shown = printable(host.argv0);
   if (!host.execfn.empty() && host.execfn != host.argv0)
-    shown += "' (file '" + escape_control(host.execfn) + "')";
+    shown += "' (file '" + printable(host.execfn) + "')";
   else
     shown += "'";
   return fail(Error::make("find which entrypoint to run",

@@ -109,7 +109,7 @@ std::string escape_mount_path(std::string_view path) {
   std::string out;
   out.reserve(path.size());
   for (char c : path) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\\' || c == '#') {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\\' || c == '#' || c == '$') {
       char buf[5];
       std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
       out += buf;
@@ -136,6 +136,8 @@ std::string format_mount_plan(const MountPlan& plan) {
 
 Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& origin,
                                      const std::map<std::string, std::string>& vars) {
+  std::map<std::string, std::string> escaped_vars;
+  for (const auto& [name, value] : vars) escaped_vars[name] = escape_mount_path(value);
   MountPlan plan;
   size_t line_no = 0;
   size_t pos = 0;
@@ -166,15 +168,17 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
           origin, line_no,
           "'" + std::string(words[0]) + "' takes " + (entry->has_source ? "SOURCE DEST" : "DEST")));
 
+    // Variables are replaced in the escaped text, by escaped values, and then the escapes
+    // undone: a '$' of a path (written \044) is never taken for a variable.
     std::vector<std::string> paths;
     for (size_t i = 1; i < words.size(); ++i) {
       std::string raw, expanded, bad;
-      if (!unescape(words[i], raw))
+      if (!expand_vars(words[i], escaped_vars, expanded, bad))
+        return fail(line_error(origin, line_no, "unknown variable " + bad));
+      if (!unescape(expanded, raw))
         return fail(
             line_error(origin, line_no, "malformed escape in '" + std::string(words[i]) + "'"));
-      if (!expand_vars(raw, vars, expanded, bad))
-        return fail(line_error(origin, line_no, "unknown variable " + bad));
-      paths.push_back(std::move(expanded));
+      paths.push_back(std::move(raw));
     }
     MountOp op{entry->kind, {}, paths.back(), optional};
     if (entry->has_source) op.src = paths.front();

@@ -128,6 +128,8 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   view.venv_trusted = req.venv_trusted;
   view.python_prefix = req.python_prefix;
   view.state_dir = req.state_dir;
+  view.other_venvs = req.other_venvs;
+  view.skip_protected = req.skip_protected;
   view.home = req.home;
   if (!req.venv_dir.empty()) {
     view.home_backing = req.venv_dir + "/home";

@@ -32,6 +32,8 @@ struct LaunchRequest {
   bool pip = false;
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
   std::string state_dir;                 // the host-side state directory (SPEC §3a.1)
+  std::vector<std::string> other_venvs;  // the project's other registered venvs
+  std::vector<std::string> skip_protected;  // protected names that are links or FIFOs
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
   std::vector<EnvEntry> dotenv;

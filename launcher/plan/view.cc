@@ -55,7 +55,13 @@ void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
     }
   }
   for (const auto& name : protected_project_names())
-    ops.push_back(ro_self(in.project + "/" + name, true));
+    if (std::find(in.skip_protected.begin(), in.skip_protected.end(), name) ==
+        in.skip_protected.end())
+      ops.push_back(ro_self(in.project + "/" + name, true));
+  // Another registered venv of the project is as trusted by the host as this one: a wrapper a
+  // sandbox replaced there would run unsandboxed when the user calls it (SPEC §3).
+  for (const auto& v : in.other_venvs)
+    if (v != in.venv_dir) ops.push_back(ro_self(v, true));
   // SPEC §3a.1: the registry and the stored options are policy; a sandbox must not read or
   // write them, even when the project holds them (XDG_STATE_HOME inside it).
   if (!in.state_dir.empty() && is_within(in.state_dir, in.project))

@@ -29,6 +29,8 @@ struct ViewInputs {
   uid_t outside_uid = 0;             // the caller: 0 needs /proc\'s machine-wide files read-only
   std::vector<MountOp> user_mounts;  // --bind & co, after ours
   std::string state_dir;             // host-side state: hidden when it lies in the project
+  std::vector<std::string> other_venvs;     // registered venvs in the project: read-only
+  std::vector<std::string> skip_protected;  // protected names that are links or FIFOs: left out
 };
 
 // Names inside the project that a host program later executes or trusts (SPEC §3).

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/path.h"
+
 namespace vx {
 
 namespace {
@@ -22,7 +24,7 @@ constexpr int kNativeMachine = -1;  // unknown here: every ELF is described by i
 
 // What execve met: the first bytes of the file, read in this process after the failed call.
 // The file lies in the sandbox and is sandbox-controlled: at most kHeadSize bytes are read, and
-// the #! line is only ever shown through escape_control.
+// the #! line is only ever shown through printable.
 struct FileHead {
   bool exists = false;
   bool directory = false;
@@ -62,7 +64,7 @@ std::string shebang_line(const FileHead& h) {
   if (!h.bytes.starts_with("#!")) return "";
   std::string line = h.bytes.substr(0, h.bytes.find('\n'));
   bool cut = line.size() == h.bytes.size() && line.size() == kHeadSize;
-  return "\"" + escape_control(line) + (cut ? "..." : "") + "\"";
+  return "\"" + printable(line) + (cut ? "..." : "") + "\"";
 }
 
 bool is_elf(const FileHead& h) { return h.bytes.starts_with(ELFMAG); }
@@ -82,8 +84,8 @@ Error with_class(Error e, int code) {
 // The cause of a failed execve of `path` with `err`, as env(1) classes it: 127 when a file the
 // kernel needed is missing, 126 when one is there but cannot be executed.
 Error explain_exec_failure(const std::string& name, const std::string& path, int err) {
-  std::string what = "run " + escape_control(name);
-  if (path != name) what += " (" + escape_control(path) + ")";
+  std::string what = "run " + printable(name);
+  if (path != name) what += " (" + printable(path) + ")";
   FileHead h = read_head(path);
   std::string shebang = shebang_line(h);
   if (err == ENOENT || err == ENOTDIR) {
@@ -122,7 +124,7 @@ Error explain_exec_failure(const std::string& name, const std::string& path, int
     if (h.directory) return with_class(Error::make(what, "it is a directory"), kExitCannotExecute);
     if (h.exists && !h.executable_bits)
       return with_class(Error::make(what, "permission denied: the file is not executable",
-                                    "chmod +x " + escape_control(path)),
+                                    "chmod +x " + printable(path)),
                         kExitCannotExecute);
     if (!shebang.empty())
       return with_class(Error::make(what, "its interpreter line " + shebang +
@@ -169,7 +171,7 @@ Error exec_candidates(const std::string& name, const std::vector<std::string>& c
   if (first_err != 0) return explain_exec_failure(name, first_path, first_err);
   bool bare = name.find('/') == std::string::npos;
   Error e = Error::make(
-      "run " + escape_control(name),
+      "run " + printable(name),
       bare ? "command not found in the sandbox" : "no such file or directory in the sandbox",
       "check the name, or make it visible with --ro-bind or --expose");
   e.exit_code = kExitNotFound;

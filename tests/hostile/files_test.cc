@@ -27,16 +27,19 @@ TEST(Files, HomeSecretThroughASymlinkInTheProject) {
   EXPECT_EQ(sandbox_probe(p, read_probe("innocent.txt")).out, "ERR ENOENT\n");
 }
 
-TEST(Files, PlantedProtectedSymlinkIsRefusedNotFollowed) {
+TEST(Files, PlantedProtectedSymlinkIsNotFollowed) {
   // An earlier run planted .env -> ~/.ssh/id_ed25519; binding .env read-only must not bind
-  // the key into the next sandbox.
+  // the key into the next sandbox, and the planted link must not stop every later launch
+  // (SPEC §3a.4): it is left out of the protected binds, with a warning.
   TempProject p = make_project(true);
   ASSERT_EQ(symlink(p.secret_path.c_str(), (p.project + "/.env").c_str()), 0);
   EXPECT_EQ(host_probe(p, read_probe(".env")).out, "OK " + p.secret + "\n");
   RunResult r = sandbox_probe(p, read_probe(".env"));
-  EXPECT_EQ(r.status, 125);
-  EXPECT_EQ(r.out.find(p.secret), std::string::npos);
-  EXPECT_NE(r.err.find("is a symbolic link"), std::string::npos) << r.err;
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ERR ENOENT\n");
+  EXPECT_NE(r.err.find(p.project + "/.env is a symbolic link, which a sandbox may have planted"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(Files, ProcRootAndCwdTricks) {

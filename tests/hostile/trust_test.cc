@@ -130,15 +130,13 @@ TEST(Trust, AFifoWhereALibraryIsLookedForDoesNotStallTheLauncher) {
   RunResult r = run({"/usr/bin/timeout", "60", launcher_path(), "--profile", "minimal", "/bin/true"},
                     base_env(p), p.project);
   EXPECT_EQ(r.status, 0) << r.err;
-  // A FIFO planted as the project's .env is neither read nor opened by the launcher or pid 1:
-  // the launch stops at once, saying what to remove.
+  // A FIFO planted as the project's .env is neither read nor opened by the launcher or pid 1,
+  // and does not stop the launch: it is ignored with a warning.
   ASSERT_EQ(mkfifo((p.project + "/.env").c_str(), 0644), 0);
   r = run({"/usr/bin/timeout", "60", launcher_path(), "/bin/true"}, base_env(p), p.project);
-  EXPECT_EQ(r.status, 125) << r.err;
+  EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find(".env is ignored"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("remove " + p.project + "/.env (a sandbox may have planted it)"),
-            std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find(p.project + "/.env is not a regular file"), std::string::npos) << r.err;
 }
 
 TEST(Trust, LeakedDescriptorDoesNotReachTheProgram) {
@@ -267,6 +265,75 @@ TEST(Trust, StateDirectoryInsideTheProjectIsHidden) {
   // An empty private tmpfs: what is written there never reaches the host's state.
   EXPECT_EQ(r.out, "OK []\nOK 1\n") << r.err;
   EXPECT_EQ(read_file(state + "/registry"), registry);
+}
+
+// Found by review: a missing PT_INTERP spelled through "/usr/.." was trusted as a system path
+// and the directory it led to was bound.
+TEST(Trust, AnInterpreterPathThroughUsrDotDotExposesNothing) {
+  TempProject p = make_project(true);
+  std::string target = p.home + "/.ssh";
+  EXPECT_EQ(host_probe(p, read_probe(p.secret_path)).out, "OK " + p.secret + "\n");
+  ASSERT_TRUE(build_so(p, site_packages(p) + "/i.so",
+                       "const char interp[] __attribute__((section(\".interp\"))) = \"/usr/.." +
+                           target + "/x\";\nint i(void){return 1;}\n",
+                       {}));
+  ASSERT_EQ(run_launcher(p, {"install", p.venv, "--profile", "minimal"}).status, 0);
+  RunResult r = sandbox_probe(p, read_probe(p.secret_path));
+  EXPECT_EQ(r.out, "ERR ENOENT\n") << r.err;
+}
+
+// Found by review: another registered venv of the project was writable, so a run could replace
+// its wrappers and get code run on the host.
+TEST(Trust, OtherRegisteredVenvsOfTheProjectAreReadOnly) {
+  TempProject p = make_project(true);
+  std::string tools = p.project + "/tools/.venv";
+  ASSERT_EQ(run({"/bin/mkdir", "-p", p.project + "/tools"}, base_env(p), p.root).status, 0);
+  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", tools}, base_env(p), p.root)
+                .status,
+            0);
+  ASSERT_EQ(run_launcher(p, {"install", p.venv}).status, 0);
+  ASSERT_EQ(run_launcher(p, {"install", tools}).status, 0);
+  std::string code = "attempt(lambda: open('tools/notes.txt', 'w').write('x'))\n"
+                     "attempt(lambda: open('tools/.venv/bin/activate', 'a').write('x'))\n"
+                     "attempt(lambda: os.unlink('tools/.venv/bin/python3'))\n";
+  RunResult r = sandbox_probe(p, code);
+  EXPECT_EQ(r.out, "OK 1\nERR EROFS\nERR EROFS\n") << r.err;
+}
+
+// Found by review: the state directory reached the project through a link (a dotfiles ~/.local).
+TEST(Trust, StateDirectoryReachedThroughALinkIsHiddenToo) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(mkdir((p.project + "/dotlocal").c_str(), 0755), 0);
+  ASSERT_EQ(symlink((p.project + "/dotlocal").c_str(), (p.home + "/.local").c_str()), 0);
+  ASSERT_EQ(run_launcher(p, {"install", p.venv}).status, 0);
+  std::string state = p.project + "/dotlocal/state/venv-exec";
+  EXPECT_EQ(host_probe(p, "attempt(lambda: 'registry' in os.listdir('" + state + "'))\n").out,
+            "OK True\n");
+  RunResult r = sandbox_probe(p, "attempt(lambda: os.listdir('" + state + "'))\n");
+  EXPECT_EQ(r.out, "OK []\n") << r.err;
+}
+
+// Found by review: a '$' in a path of the cached view made it unreadable, so every launch
+// rescanned the venv; and a link the scan met inside the project was planned again.
+TEST(Trust, CachedViewSurvivesDollarsAndProjectLinks) {
+  TempProject p = make_project(true, "pro$ject");
+  ASSERT_EQ(symlink("/usr/lib/x86_64-linux-gnu", (p.project + "/l$x").c_str()), 0);
+  ASSERT_TRUE(build_so(p, site_packages(p) + "/z.so", "int zlibVersion(void);int z(void){return 1;}\n",
+                       {"-L/usr/lib/x86_64-linux-gnu", "-l:libz.so.1",
+                        "-Wl,-rpath," + p.project + "/l$x", "-Wl,--enable-new-dtags"}));
+  ASSERT_EQ(run_launcher(p, {"install", p.venv, "--profile", "minimal"}).status, 0);
+  RunResult view = run({"/bin/sh", "-c", "ls " + p.home + "/.local/state/venv-exec/venvs/*/view"},
+                       base_env(p), p.root);
+  std::string file = view.out.substr(0, view.out.find('\n'));
+  struct stat before, after;
+  ASSERT_EQ(stat(file.c_str(), &before), 0) << view.err;
+  // The run re-points the link: the next launch must still work, from the same cached view.
+  ASSERT_EQ(run_launcher(p, {"/bin/sh", "-c", "rm 'l$x' && ln -s /nonexistent 'l$x'"}).status, 0);
+  RunResult r = run_launcher(p, {"/bin/true"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(stat(file.c_str(), &after), 0);
+  EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+  EXPECT_EQ(before.st_ino, after.st_ino);
 }
 
 }  // namespace

@@ -57,5 +57,15 @@ TEST(MountPlan, ErrorsNameOriginAndLine) {
   EXPECT_FALSE(parse_mount_plan("bind /a\\04 /x\n", "k").has_value());
 }
 
+TEST(MountPlan, DollarsInPathsRoundTripAndAreNoVariables) {
+  MountPlan plan{{{MountKind::kSymlink, "/usr/lib", "/p/l$x"}, {MountKind::kRoBind, "/a b$", "/c"}}};
+  auto back = parse_mount_plan(format_mount_plan(plan), "cache");
+  ASSERT_TRUE(back.has_value()) << back.error().why;
+  EXPECT_EQ(*back, plan);
+  auto expanded = parse_mount_plan("bind $HOME/x /y\n", "v", {{"HOME", "/h o\\me"}});
+  ASSERT_TRUE(expanded.has_value());
+  EXPECT_EQ(expanded->ops.front().src, "/h o\\me/x");
+}
+
 }  // namespace
 }  // namespace vx

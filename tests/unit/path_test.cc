@@ -21,7 +21,7 @@ TEST(Path, ParentBaseAndWithin) {
 
 TEST(Path, PrintableEscapesControlAndNonAsciiBytes) {
   EXPECT_EQ(printable("lib\x1b]0;x\x07.so"), "lib\\x1b]0;x\\x07.so");
-  EXPECT_EQ(printable("a\\b\nc\xc3\xa9"), "a\\x5cb\\x0ac\\xc3\\xa9");
+  EXPECT_EQ(printable("a\\b\nc\xc3\xa9"), "a\\\\b\\x0ac\\xc3\\xa9");
   EXPECT_EQ(printable("/plain/path-1.so"), "/plain/path-1.so");
 }
 
