@@ -200,6 +200,8 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
   if (req.pip) req.venv_trusted = venv_trusted_files(venv);
+  // pip's runs get the staging dir instead (main.cc, host/staging.h).
+  if (venv.wrapped && !req.pip) req.venv_bin = venv_real_dir(venv);
   TRY_ASSIGN(caps, resolve_caps(options.caps));
   req.keep_caps = caps;
   req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");

@@ -27,6 +27,7 @@ struct LaunchRequest {
   std::string python_prefix;
   std::vector<std::string> venv_trusted;  // files kept read-only while pip runs
   bool pip = false;
+  std::string venv_bin;  // shown at VENV/bin: real/ (wrapped venv), the staging dir (pip)
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
