@@ -63,8 +63,11 @@ const StagedEntry* offered(const Staging& s, const std::string& name) {
 }
 
 bool unchanged(const StagedEntry* before, const struct stat& st) {
-  return before && before->ino == st.st_ino && before->ctime.tv_sec == st.st_ctim.tv_sec &&
-         before->ctime.tv_nsec == st.st_ctim.tv_nsec;
+  auto same = [](const struct timespec& a, const struct timespec& b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+  };
+  return before && before->ino == st.st_ino && same(before->ctime, st.st_ctim) &&
+         same(before->mtime, st.st_mtim);
 }
 
 // Why a staged entry is not published, or "" when it is an executable file or a link of a

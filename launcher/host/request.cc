@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "host/file_read.h"
+#include "host/pip_mounts.h"
 #include "host/plan_cache.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
@@ -186,8 +187,14 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.pip_cache = host_pip_cache(host, venv);
   TRY_ASSIGN(dotenv, project_dotenv(venv.project));
   req.dotenv = std::move(dotenv);
+  TRY(set_target(venv, target, req));
+  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
+  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
   // The minimal view needs a venv to compute from; without one the system profile is used.
-  std::string profile = options.profile.value_or(venv.dir.empty() ? "system" : "minimal");
+  // pip gets the system profile unless the options name one: compilers and headers for the
+  // C extensions it builds (SPEC §7).
+  std::string profile =
+      options.profile.value_or(venv.dir.empty() || req.pip ? "system" : "minimal");
   if (profile == "minimal" && venv.dir.empty())
     return fail(Error::make("--profile minimal", "needs a venv to compute the view from",
                             "name one with --venv, or use --profile system"));
@@ -196,10 +203,12 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
     TRY_ASSIGN(view, load_view(venv, options.expose));
     req.system_view = std::move(view);
   }
-  TRY(set_target(venv, target, req));
-  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
-  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
-  if (req.pip) req.venv_trusted = venv_trusted_files(venv);
+  if (req.pip) {
+    req.venv_trusted = venv_trusted_files(venv);
+    // Before the user's own mounts, which may still cover them.
+    auto extra = pip_mounts(host, venv, req.argv);
+    req.options.mounts.insert(req.options.mounts.begin(), extra.begin(), extra.end());
+  }
   // pip's runs get the staging dir instead (main.cc, host/staging.h).
   if (venv.wrapped && !req.pip) req.venv_bin = venv_real_dir(venv);
   TRY_ASSIGN(caps, resolve_caps(options.caps));

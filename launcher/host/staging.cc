@@ -106,7 +106,11 @@ Expected<void> copy_entry(int real_fd, int stage_fd, const std::string& name, mo
     if (n == 0) break;
     left -= n;
   }
-  if (fchmod(out.get(), mode & 07777) != 0) return fail(Error::from_errno(what));
+  // The original's times: a write by pip sets mtime to now, which differs even when it lands
+  // in the same clock tick as this copy (ctime alone could not tell).
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (fchmod(out.get(), mode & 07777) != 0 || futimens(out.get(), times) != 0)
+    return fail(Error::from_errno(what));
   return {};
 }
 
@@ -131,7 +135,7 @@ Expected<void> stage_real_entries(int state_fd, const std::string& venv, Staging
     struct stat staged;
     if (fstatat(s.dir.get(), name.c_str(), &staged, AT_SYMLINK_NOFOLLOW) != 0)
       return fail(Error::from_errno(what));
-    s.offered.push_back({name, staged.st_ino, staged.st_ctim});
+    s.offered.push_back({name, staged.st_ino, staged.st_ctim, staged.st_mtim});
   }
   return {};
 }

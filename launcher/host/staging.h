@@ -23,11 +23,13 @@ namespace vx {
 inline constexpr off_t kMaxEntrySize = off_t{512} << 20;
 
 // A real entry as the launcher copied it into the staging dir. pip changed it when the name
-// now holds another inode, or the same inode with another ctime (which no one can set back).
+// now holds another inode, or the same inode with another ctime (which no one can set back)
+// or mtime (the original's, which any write replaces with the current time).
 struct StagedEntry {
   std::string name;
   ino_t ino = 0;
   struct timespec ctime = {};
+  struct timespec mtime = {};
 };
 
 struct Staging {

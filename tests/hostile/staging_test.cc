@@ -102,5 +102,29 @@ TEST_F(Staging, NamesAreEscapedInWarnings) {
   EXPECT_EQ(pip_.err.find('\x1b'), std::string::npos);
 }
 
+// pip.conf's mount point lies in VENV/home, which every sandbox writes: a link planted in its
+// way is stepped around with a warning, not an error on every later pip run.
+TEST(PipConf, ALinkPlantedInTheWayOfPipConfDoesNotStopPip) {
+  TempProject p = make_project(true);
+  write_file(p.venv + "/bin/pip3",
+             "#!" + p.venv + "/bin/python\nimport os\n"
+             "print(os.path.exists(os.path.expanduser('~/.config/pip/pip.conf')))\n",
+             0755);
+  ASSERT_EQ(run_launcher(p, {"install"}).status, 0);
+  ASSERT_EQ(mkdir((p.home + "/.config").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((p.home + "/.config/pip").c_str(), 0755), 0);
+  write_file(p.home + "/.config/pip/pip.conf", "[global]\n");
+  // Positive control: pip sees the user's pip.conf.
+  RunResult seen = run({p.venv + "/bin/pip3"}, base_env(p), p.project);
+  EXPECT_EQ(seen.out, "True\n") << seen.err;
+  RunResult plant = run_launcher(p, {"/bin/sh", "-c", "rm -rf ~/.config && ln -s /nowhere ~/.config"});
+  ASSERT_EQ(plant.status, 0) << plant.err;
+  RunResult after = run({p.venv + "/bin/pip3"}, base_env(p), p.project);
+  EXPECT_EQ(after.status, 0) << after.err;
+  EXPECT_EQ(after.out, "False\n");
+  EXPECT_NE(after.err.find("is in the way (a sandbox may have made it)"), std::string::npos)
+      << after.err;
+}
+
 }  // namespace
 }  // namespace vx::test

@@ -166,5 +166,81 @@ TEST_F(PipLegacy, EditableInstallFollowsTheSourceAndUninstalls) {
   EXPECT_EQ(bin_violations(p_.venv), "");
 }
 
+// A package whose build step records whether the system's C headers are visible.
+std::string write_probe(const TempProject& p) {
+  std::string dir = p.project + "/probe";
+  mkdir(dir.c_str(), 0755);
+  write_file(dir + "/setup.py",
+             "import os\nfrom setuptools import setup\n"
+             "open('" + p.project + "/probe-result', 'w').write("
+             "str(os.path.exists('/usr/include/stdio.h')))\n"
+             "setup(name='probe', version='1.0', py_modules=[])\n");
+  return dir;
+}
+
+class PipView : public ::testing::Test {
+ protected:
+  TempProject& p_ = *Shared::p;
+};
+
+TEST_F(PipView, PipRunsWithTheSystemProfileAndSeesTheUsersPipConfOnly) {
+  mkdir((p_.home + "/.config").c_str(), 0755);
+  mkdir((p_.home + "/.config/pip").c_str(), 0755);
+  write_file(p_.home + "/.config/pip/pip.conf", "[global]\ntimeout = 77\n");
+  RunResult r = pip(p_, false, {"config", "list"});
+  EXPECT_NE(r.out.find("global.timeout='77'\n"), std::string::npos) << r.out << r.err;
+  // Another program of the same venv does not see it (the positive control: the host does);
+  // at most the empty mount point that pip's run left in VENV/home.
+  std::string code = "import os; p = os.path.expanduser('~/.config/pip/pip.conf')\n"
+                     "print(open(p).read() if os.path.exists(p) else '', end='')\n"
+                     "print(os.path.exists('/usr/include/stdio.h'))";
+  EXPECT_EQ(run({p_.venv + "/bin/python", "-c", code}, base_env(p_), p_.project).out, "False\n");
+  EXPECT_EQ(run({"/usr/bin/python3", "-c", code}, base_env(p_), p_.project).out,
+            "[global]\ntimeout = 77\nTrue\n");
+  // pip's own view has the compilers' headers (profile system): a build step can see them.
+  RunResult headers = pip(p_, true, {"install", "-q", "--no-index", "--no-build-isolation",
+                                     write_probe(p_)});
+  EXPECT_EQ(headers.status, 0) << headers.err;
+  EXPECT_EQ(read_file(p_.project + "/probe-result"), "True");
+  unlink((p_.home + "/.config/pip/pip.conf").c_str());
+}
+
+TEST_F(PipView, APathTypedOnThePipCommandLineIsShownForThatRunOnly) {
+  std::string src = p_.root + "/src-outside", wheels = p_.root + "/wheels";
+  mkdir(src.c_str(), 0755);
+  mkdir((src + "/outside").c_str(), 0755);
+  write_file(src + "/setup.py",
+             "from setuptools import setup\nsetup(name='outside', version='1.0', "
+             "packages=['outside'])\n");
+  write_file(src + "/outside/__init__.py", "X = 1\n");
+  RunResult built = run({"/usr/bin/python3", "-m", "pip", "wheel", "-q", "--no-deps",
+                         "--no-build-isolation", "--no-index", "-w", wheels, src},
+                        base_env(p_), p_.project);
+  ASSERT_EQ(built.status, 0) << built.err;
+  std::string code = "import os; print(os.path.exists('../wheels'))";
+  EXPECT_EQ(run({p_.venv + "/bin/python", "-c", code}, base_env(p_), p_.project).out,
+            "False\n");
+  RunResult r =
+      pip(p_, false, {"install", "-q", "--no-index", "--find-links", "../wheels", "outside"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(run({p_.venv + "/bin/python", "-c", "import outside; print(outside.X)"}, base_env(p_),
+                p_.project)
+                .out,
+            "1\n");
+  EXPECT_EQ(run({p_.venv + "/bin/python", "-c", code}, base_env(p_), p_.project).out,
+            "False\n");
+  ASSERT_EQ(pip(p_, false, {"uninstall", "-q", "-y", "outside"}).status, 0);
+}
+
+TEST_F(PipView, TheHomeDirectoryOrAnAncestorIsNeverBound) {
+  for (const std::string& path : {p_.home, p_.root, std::string("/")}) {
+    RunResult r = pip(p_, false, {"download", "-q", "--no-index", "-d", "dl", path});
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.err.find(path + " is not shown to pip: it is / or holds your home"),
+              std::string::npos)
+        << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace vx::test
