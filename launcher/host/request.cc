@@ -90,8 +90,10 @@ Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req)
   if (name && real) {
     req.exec_file = *real;
     // argv[0] is the venv path, so that Python finds pyvenv.cfg and sys.prefix is the venv.
+    // It names the entry whose real target was found: inside, VENV/bin shows real/, where an
+    // interrupted install may not have put `python` yet while `python3` is there.
     if (req.argv.empty()) req.argv.emplace_back();
-    req.argv[0] = venv.dir + "/bin/" + *name;
+    req.argv[0] = venv.dir + "/bin/" + real->substr(real->rfind('/') + 1);
   } else {
     req.exec_file = t.words.front();
   }
