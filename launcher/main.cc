@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "host/cgroup.h"
 #include "host/check.h"
@@ -27,6 +28,7 @@
 #include "host/state.h"
 #include "host/status_output.h"
 #include "host/rewrap.h"
+#include "host/staging.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/signals.h"
 #include "sandbox/spawn.h"
@@ -120,6 +122,13 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   merge_options(options, caller);
   TRY(prepare_venv_dirs(venv));
   TRY_ASSIGN(request, build_request(host, venv, options, target));
+  // pip writes a staging copy of bin/, published when it exits (SPEC §7, host/staging.h).
+  std::optional<Staging> staging;
+  if (request.pip && venv.wrapped) {
+    TRY_ASSIGN(staged, prepare_staging(venv.dir));
+    request.venv_bin = staged.path;
+    staging = std::move(staged);
+  }
   TRY_ASSIGN(plan, plan_sandbox(request));
   if (plan.cwd != host.cwd && !options.chdir)
     warn("the working directory " + host.cwd + " is outside the project; running in " + plan.cwd);
@@ -174,8 +183,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   // for pid 1: the kernel kills the rest of the sandbox before pid 1 is reaped, so no process
   // left behind by pip can change bin/ while we re-wrap it.
   if (request.pip) retry_eintr([&] { return waitpid(sandbox.pid1, nullptr, 0); });
-  if (request.pip && venv.wrapped) {
-    if (auto r = rewrap_after_pip(venv.dir, host.self_exe); !r) {
+  if (staging) {
+    if (auto r = rewrap_after_pip(*staging, host.self_exe); !r) {
       report(r.error());
       if (code == 0) code = kExitLauncherFailed;
     }

@@ -13,6 +13,7 @@
 #include "host/cgroup.h"
 #include "host/file_read.h"
 #include "host/landlock_paths.h"
+#include "host/pip_mounts.h"
 #include "host/plan_cache.h"
 #include "host/state.h"
 #include "plan/cli.h"
@@ -97,8 +98,10 @@ Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req)
   if (name && real) {
     req.exec_file = *real;
     // argv[0] is the venv path, so that Python finds pyvenv.cfg and sys.prefix is the venv.
+    // It names the entry whose real target was found: inside, VENV/bin shows real/, where an
+    // interrupted install may not have put `python` yet while `python3` is there.
     if (req.argv.empty()) req.argv.emplace_back();
-    req.argv[0] = venv.dir + "/bin/" + *name;
+    req.argv[0] = venv.dir + "/bin/" + real->substr(real->rfind('/') + 1);
   } else {
     req.exec_file = t.words.front();
   }
@@ -259,8 +262,14 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.skip_protected = unprotectable_names(venv.project);
   req.dotenv = project_dotenv(venv.project);
   add_git_identity(host, venv, req);
+  TRY(set_target(venv, target, req));
+  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
+  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
   // The minimal view needs a venv to compute from; without one the system profile is used.
-  std::string profile = options.profile.value_or(venv.dir.empty() ? "system" : "minimal");
+  // pip gets the system profile unless the options name one: compilers and headers for the
+  // C extensions it builds (SPEC §7).
+  std::string profile =
+      options.profile.value_or(venv.dir.empty() || req.pip ? "system" : "minimal");
   if (profile == "minimal" && venv.dir.empty())
     return fail(Error::make("--profile minimal", "needs a venv to compute the view from",
                             "name one with --venv, or use --profile system"));
@@ -269,10 +278,14 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
     TRY_ASSIGN(view, load_view(venv, options.expose));
     req.system_view = std::move(view);
   }
-  TRY(set_target(venv, target, req));
-  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
-  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
-  if (req.pip) req.venv_trusted = venv_trusted_files(venv);
+  if (req.pip) {
+    req.venv_trusted = venv_trusted_files(venv);
+    // Before the user's own mounts, which may still cover them.
+    auto extra = pip_mounts(host, venv, req.argv);
+    req.options.mounts.insert(req.options.mounts.begin(), extra.begin(), extra.end());
+  }
+  // pip's runs get the staging dir instead (main.cc, host/staging.h).
+  if (venv.wrapped && !req.pip) req.venv_bin = venv_real_dir(venv);
   TRY_ASSIGN(caps, resolve_caps(options.caps));
   req.keep_caps = caps;
   req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "plan/view.h"
+#include "host/publish.h"
 #include "host/wrap.h"
 
 namespace vx {
@@ -25,13 +26,17 @@ void warn_new_protected(const std::string& project, const std::vector<std::strin
   }
 }
 
-Expected<void> rewrap_after_pip(const std::string& venv, const std::string& self_exe) {
-  TRY_ASSIGN(report, wrap_entrypoints(venv, self_exe));
-  for (const auto& moved : report.quarantined)
-    warn("the sandbox replaced an interpreter link; the replacement is kept at " + moved +
-         " and the wrapper restored");
-  for (const auto& name : report.restored) warn("restored the wrapper " + venv + "/bin/" + name);
-  return {};
+Expected<void> rewrap_after_pip(Staging& staging, const std::string& self_exe) {
+  auto report = publish_staging(staging, self_exe);
+  // Removed even after a failed publish: it holds nothing the host may run.
+  auto removed = remove_staging(staging);
+  if (!report) return fail(report.error());
+  std::string bin = staging.venv + "/bin/";
+  for (const auto& name : report->restored)
+    warn("the sandbox replaced an interpreter link, " + bin + name +
+         "; the original was kept (pip does not manage the venv's interpreter)");
+  for (const auto& entry : report->skipped) warn("not published to " + bin + ": " + entry);
+  return removed;
 }
 
 }  // namespace vx

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "host/staging.h"
 
 namespace vx {
 
@@ -15,8 +16,9 @@ std::vector<std::string> existing_protected(const std::string& project);
 // Warns on stderr for each protected path that exists now but was not in `before`.
 void warn_new_protected(const std::string& project, const std::vector<std::string>& before);
 
-// After pip: wraps new entrypoints, adopts upgraded ones, restores tampered interpreter links
-// (warning for each), so that everything in VENV/bin runs sandboxed when pip returns.
-Expected<void> rewrap_after_pip(const std::string& venv, const std::string& self_exe);
+// After pip: publishes the staging dir (publish.h) and removes it, warning for each entry not
+// published and each interpreter link restored, so that everything in VENV/bin runs
+// sandboxed when pip returns. Names pip wrote are escaped before they reach the terminal.
+Expected<void> rewrap_after_pip(Staging& staging, const std::string& self_exe);
 
 }  // namespace vx

@@ -125,6 +125,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   view.project = req.project;
   view.venv_dir = req.venv_dir;
   view.pip = req.pip;
+  view.venv_bin = req.venv_bin;
   view.venv_trusted = req.venv_trusted;
   view.python_prefix = req.python_prefix;
   view.state_dir = req.state_dir;

@@ -30,6 +30,7 @@ struct LaunchRequest {
   std::string python_prefix;
   std::vector<std::string> venv_trusted;  // files kept read-only while pip runs
   bool pip = false;
+  std::string venv_bin;  // shown at VENV/bin: real/ (wrapped venv), the staging dir (pip)
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
   std::string state_dir;                 // the host-side state directory (SPEC §3a.1)
   std::vector<std::string> other_venvs;  // the project's other registered venvs

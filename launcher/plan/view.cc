@@ -44,14 +44,19 @@ void add_outside_paths(const ViewInputs& in, std::vector<MountOp>& ops) {
 void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
   ops.push_back({MountKind::kBind, in.project, in.project});
   if (!in.venv_dir.empty()) {
+    std::string bin = in.venv_dir + "/bin";
     if (in.pip) {
       ops.push_back({MountKind::kBind, in.venv_dir, in.venv_dir});
       // bin/ is a mount point of its own, so pip can write in it but cannot rename or remove
-      // the directory (EBUSY) and put a bin/ with another activate in its place.
-      ops.push_back({MountKind::kBind, in.venv_dir + "/bin", in.venv_dir + "/bin"});
+      // the directory (EBUSY) and put a bin/ with another activate in its place. In a wrapped
+      // venv it is the staging copy: the host's bin/ is never writable by a sandbox.
+      ops.push_back({MountKind::kBind, in.venv_bin.empty() ? bin : in.venv_bin, bin});
       for (const auto& f : in.venv_trusted) ops.push_back(ro_self(f, true));
     } else {
       ops.push_back(ro_self(in.venv_dir));
+      // The real entrypoints, not the wrappers: a nested call runs its target directly, and
+      // sys._base_executable is the real interpreter, so a venv made inside works.
+      if (!in.venv_bin.empty()) ops.push_back({MountKind::kRoBind, in.venv_bin, bin});
     }
   }
   for (const auto& name : protected_project_names())

@@ -20,6 +20,9 @@ struct ViewInputs {
   std::string project;                    // read-write
   std::string venv_dir;                   // read-only; empty without a venv
   bool pip = false;                       // venv writable except the files the host trusts
+  // What VENV/bin shows inside (SPEC §7): the real entrypoints, VENV/venv-exec/real (read-only),
+  // or for pip the staging copy of them (read-write). Empty: VENV/bin itself (an unwrapped venv).
+  std::string venv_bin;
   std::vector<std::string> venv_trusted;  // for pip: files inside the venv kept read-only
   std::string python_prefix;              // the base interpreter's real prefix
   std::string home;                       // HOME inside

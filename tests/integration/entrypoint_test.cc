@@ -47,10 +47,20 @@ TEST(Entrypoint, PopenWithExecutableRunsTheInterpreterOnTheHostAndInside) {
   RunResult host =
       run({"/usr/bin/python3", "-c", code, p.venv + "/bin/python"}, base_env(p), p.project);
   EXPECT_EQ(host.out, "47 " + p.venv + " \n") << host.err;
-  // Nested: inside the sandbox the wrapper runs the real interpreter in place.
+  // Nested: inside the sandbox VENV/bin holds the real entrypoints (SPEC §7), so the program
+  // runs exactly as it would from an unwrapped venv: the control is one made on the host.
+  std::string plain = p.root + "/plain-venv";
+  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", plain}, base_env(p), p.root)
+                .status,
+            0);
+  RunResult control =
+      run({"/usr/bin/python3", "-c", code, plain + "/bin/python"}, base_env(p), p.project);
+  ASSERT_EQ(control.out.rfind("47 ", 0), 0u) << control.err;
+  std::string expected = control.out;
+  if (auto at = expected.find(plain); at != std::string::npos) expected.replace(at, plain.size(), p.venv);
   RunResult nested =
       run({p.venv + "/bin/python", "-c", code, p.venv + "/bin/python"}, base_env(p), p.project);
-  EXPECT_EQ(nested.out, "47 " + p.venv + " \n") << nested.err;
+  EXPECT_EQ(nested.out, expected) << nested.err;
 }
 
 TEST(Entrypoint, NothingThatNamesAnEntrypointIsSaidSo) {
@@ -126,7 +136,9 @@ TEST(ExecFailure, ABrokenConsoleScriptIsNamedOnTheHostAndInANestedCall) {
   RunResult host = run({p.venv + "/bin/brokentool"}, base_env(p), p.project);
   EXPECT_EQ(host.status, 127) << host.err;
   EXPECT_NE(host.err.find(says), std::string::npos) << host.err;
-  RunResult nested = run_launcher(p, {"/bin/sh", "-c", "brokentool"});
+  // Inside, VENV/bin holds the real script, which a shell runs itself (and names in its own
+  // words); a nested venv-exec call names the cause as the host does.
+  RunResult nested = run_launcher(p, {"/bin/sh", "-c", launcher_path() + " brokentool"});
   EXPECT_EQ(nested.status, 127) << nested.err;
   EXPECT_NE(nested.err.find(says), std::string::npos) << nested.err;
   EXPECT_EQ(nested.err.find('\x1b'), std::string::npos);

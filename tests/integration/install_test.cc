@@ -160,7 +160,8 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
     // The interpreter links, relative ones (python -> python3) included, run at every instant.
     for (const char* py : {"python", "python3", "python3.11"}) {
       RunResult r = run({p.venv + "/bin/" + py, "-c", "print(1)"}, base_env(p), p.project);
-      ASSERT_EQ(r.out, "1\n") << py << " after a kill at " << delay_us << " us: " << r.err;
+      ASSERT_EQ(r.out, "1\n") << py << " after a kill at " << delay_us << " us: status "
+                              << r.status << ": " << r.err;
     }
   }
   EXPECT_GE(partial, 1) << "no kill landed in the middle of install";

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -255,6 +256,43 @@ void write_file(const std::string& path, const std::string& data, mode_t mode) {
 bool exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> dir_names(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (struct dirent* e = readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        names.push_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string bin_violations(const std::string& venv) {
+  std::string out;
+  for (const auto& name : dir_names(venv + "/bin")) {
+    std::string path = venv + "/bin/" + name;
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) continue;
+    char buf[4096];
+    ssize_t n = S_ISLNK(st.st_mode) ? readlink(path.c_str(), buf, sizeof buf) : -1;
+    std::string text = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+    if (S_ISLNK(st.st_mode) && text != launcher_path()) {
+      out += name + ": a link to " + text + "\n";
+    } else if (S_ISLNK(st.st_mode)) {
+      // A temp wrapper of a killed publish names nothing; the next publish removes it.
+      if (name != "shell" && !name.ends_with(".venv-exec-tmp") &&
+          !exists(venv + "/venv-exec/real/" + name))
+        out += name + ": a wrapper without its real target\n";
+    } else if (!S_ISREG(st.st_mode) || (st.st_mode & 0111)) {
+      out += name + ": not a wrapper\n";
+    } else if (!name.starts_with("activate") && name != "Activate.ps1") {
+      out += name + ": a plain file a shell might source\n";
+    }
+  }
+  return out;
 }
 
 std::vector<pid_t> processes_with_arg(const std::string& needle) {

@@ -69,6 +69,14 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
 bool exists(const std::string& path);
 
+// The entries of `dir` (not . and ..), sorted.
+std::vector<std::string> dir_names(const std::string& dir);
+
+// What in VENV/bin a host could run outside the sandbox, one "NAME: why" line each: anything
+// but our wrapper (a link to the launcher whose VENV/venv-exec/real target exists) and the
+// non-executable activate scripts. Empty when bin/ is as SPEC §7 wants it.
+std::string bin_violations(const std::string& venv);
+
 // Host processes whose command line contains `needle`.
 std::vector<pid_t> processes_with_arg(const std::string& needle);
 

@@ -108,5 +108,29 @@ TEST(View, WithoutVenvHomeIsAPrivateTmpfs) {
   EXPECT_EQ(text.find(".venv"), std::string::npos);
 }
 
+TEST(View, AWrappedVenvShowsItsRealEntrypointsAndPipItsStagingCopy) {
+  ViewInputs in = sample();
+  in.venv_bin = "/home/u/proj/.venv/venv-exec/real";
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_LT(text.find("ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"),
+            text.find("ro-bind /home/u/proj/.venv/venv-exec/real /home/u/proj/.venv/bin\n"))
+      << text;
+  EXPECT_NE(text.find("ro-bind /home/u/proj/.venv/venv-exec/real /home/u/proj/.venv/bin\n"),
+            std::string::npos);
+  in.pip = true;
+  in.venv_bin = "/home/u/proj/.venv/venv-exec/staging.7";
+  in.venv_trusted = {"/home/u/proj/.venv/bin/activate", "/home/u/proj/.venv/venv-exec"};
+  text = format_mount_plan(plan_view(in));
+  EXPECT_NE(text.find("bind /home/u/proj/.venv/venv-exec/staging.7 /home/u/proj/.venv/bin\n"),
+            std::string::npos)
+      << text;
+  // The staging copy lies below a read-only VENV/venv-exec; activate is bound over it.
+  EXPECT_LT(text.find("/.venv/venv-exec /home/u/proj/.venv/venv-exec\n"),
+            text.find("/.venv/bin/activate /home/u/proj/.venv/bin/activate\n"));
+  EXPECT_LT(text.find("staging.7 /home/u/proj/.venv/bin\n"),
+            text.find("/.venv/bin/activate /home/u/proj/.venv/bin/activate\n"));
+  EXPECT_EQ(text.find("ro-bind /home/u/proj/.venv/venv-exec/real"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vx
