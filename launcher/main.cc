@@ -7,24 +7,25 @@
 
 #include <cstdio>
 
-#include "host/check.h"
-#include "plan/cli.h"
 #include "base/error.h"
 #include "base/fd.h"
+#include "base/timing.h"
+#include "host/check.h"
 #include "host/host.h"
 #include "host/install.h"
-#include "plan/invocation.h"
-#include "sandbox/nested.h"
 #include "host/plan_cache.h"
-#include "plan/plan_sandbox.h"
 #include "host/ps.h"
 #include "host/request.h"
 #include "host/rewrap.h"
+#include "host/venv.h"
+#include "plan/cli.h"
+#include "plan/invocation.h"
+#include "plan/plan_sandbox.h"
+#include "sandbox/nested.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/signals.h"
 #include "sandbox/spawn.h"
 #include "sandbox/supervise.h"
-#include "host/venv.h"
 
 namespace vx {
 namespace {
@@ -88,6 +89,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
                               "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
   }
   TRY_ASSIGN(early, gather_options(host, {}, cli.options));
+  mark_phase(host.timing, "options");
   Expected<Venv> venv = find_venv(early.venv, host);
   if (inv.command == Command::kEntrypoint) {
     TRY_ASSIGN(entry, locate_argv0(host));
@@ -97,6 +99,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY(prepare_venv_dirs(*venv));
   TRY_ASSIGN(defaults, read_install_defaults(venv->dir));
   TRY_ASSIGN(options, gather_options(host, defaults, cli.options));
+  mark_phase(host.timing, "venv");
   TRY_ASSIGN(request, build_request(host, *venv, options, target));
   TRY_ASSIGN(plan, plan_sandbox(request));
   if (plan.cwd != host.cwd && !options.chdir)
@@ -107,11 +110,14 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
     warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
   BpfProgram init = init_filter();
+  mark_phase(host.timing, "plan");
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
   std::vector<std::string> protected_before = existing_protected(venv->project);
   TRY_ASSIGN(sandbox, spawn_sandbox(plan, Filters{&program_filter, &init}));
+  mark_phase(host.timing, "clone");
   int code = supervise(sandbox, plan);
+  mark_phase(host.timing, "exit");
   // pip's new entrypoints are wrapped before we return, keeping pip's exit status. First wait
   // for pid 1: the kernel kills the rest of the sandbox before pid 1 is reaped, so no process
   // left behind by pip can change bin/ while we re-wrap it.
@@ -135,7 +141,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
 
 int main(int argc, char** argv, char** envp) {
   using namespace vx;
-  auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp);
+  int64_t started = monotonic_ns();
+  auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp, started);
   if (!host) return report(host.error()), kExitLauncherFailed;
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   Invocation inv = classify_invocation(host->argv0, args);

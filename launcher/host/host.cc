@@ -28,7 +28,7 @@ static Expected<std::string> resolve_home(const HostFacts& facts) {
                   "set HOME to an absolute path"));
 }
 
-Expected<HostFacts> read_host_facts(const char* argv0, char** envp) {
+Expected<HostFacts> read_host_facts(const char* argv0, char** envp, int64_t started_ns) {
   HostFacts facts;
   facts.uid = getuid();
   facts.gid = getgid();
@@ -46,6 +46,8 @@ Expected<HostFacts> read_host_facts(const char* argv0, char** envp) {
   TRY_ASSIGN(home, resolve_home(facts));
   facts.home = home;
   facts.stdin_tty = isatty(STDIN_FILENO) == 1;
+  auto timing = host_env(facts, "VENV_EXEC_TIMING");
+  facts.timing = {timing && !timing->empty() && *timing != "0", started_ns};
   for (const char* name : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
     std::string path = std::string("/") + name;
     ssize_t len = readlink(path.c_str(), buf, sizeof buf - 1);

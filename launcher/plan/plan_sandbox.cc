@@ -91,6 +91,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.seccomp = plan_seccomp(req.seccomp_allow);
   plan.new_session = plan.seccomp.mode == SeccompPlan::Mode::kOff;
   plan.foreground_tty = req.stdin_tty && !plan.new_session;
+  plan.timing = req.timing;
   return plan;
 }
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "plan/environ.h"
 #include "base/error.h"
+#include "plan/environ.h"
 #include "plan/options.h"
 #include "plan/sandbox_plan.h"
 
@@ -37,6 +37,7 @@ struct LaunchRequest {
   std::string exec_file;  // a path, or a bare name searched in PATH inside
   std::vector<std::string> argv;
   std::optional<std::string> seccomp_allow;  // SANDBOX_SECCOMP_ALLOW, when set
+  Timing timing;
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/timing.h"
 #include "plan/mount_plan.h"
 
 namespace vx {
@@ -49,6 +50,7 @@ struct SandboxPlan {
   SeccompPlan seccomp;
   bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
+  Timing timing;                // VENV_EXEC_TIMING: the executor marks its phases too
 
   bool operator==(const SandboxPlan&) const = default;
 };

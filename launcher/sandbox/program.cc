@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/timing.h"
 #include "sandbox/caps.h"
 
 namespace vx {
@@ -38,10 +39,12 @@ struct ProgramArgs {
 // its own because CLONE_FILES and CLONE_THREAD are not set.
 [[noreturn]] void run_program(const SandboxPlan& plan, const ChildPipes& pipes,
                               const BpfProgram& filter, ExecArgs& exec_args) {
+  mark_phase(plan.timing, "spawn");
   close(pipes.alive_r);
   close(pipes.events_w);
   if (auto r = take_terminal(plan); !r) die(pipes, r.error());
   if (auto r = drop_privileges(plan.keep_caps); !r) die(pipes, r.error());
+  mark_phase(plan.timing, "caps");
   // Signals blocked by the launcher for its signalfd would stay blocked across execve.
   sigset_t none;
   sigemptyset(&none);
@@ -49,6 +52,7 @@ struct ProgramArgs {
   // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
   // but prctl(PR_CAPBSET_DROP) is not on the list).
   if (auto r = load_filter(filter); !r) die(pipes, r.error());
+  mark_phase(plan.timing, "seccomp");
   Error e = exec_program(plan, exec_args);
   die(pipes, e);
 }
