@@ -129,7 +129,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     }
   }
   // pip changed the venv: the minimal view is recomputed now, not at the next launch.
-  if (request.pip && options.profile.value_or("minimal") == "minimal") {
+  if (request.pip && options.profile == "minimal") {
     if (auto r = refresh_view(*venv, options.expose); !r) report(r.error());
   }
   warn_new_protected(venv->project, protected_before);

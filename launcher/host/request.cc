@@ -9,6 +9,7 @@
 
 #include "host/file_read.h"
 #include "host/plan_cache.h"
+#include "host/system_etc.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
 #include "sandbox/caps.h"
@@ -121,6 +122,21 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
   return out;
 }
 
+// --expose EXE outside the minimal view: the executable's real path (its libraries are in
+// /usr, which those views show), relative to the working directory as a bind source is.
+Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string>& exes,
+                                                   const std::string& cwd) {
+  std::vector<std::string> out;
+  for (const auto& exe : exes) {
+    std::string path = exe.front() == '/' ? exe : cwd + "/" + exe;
+    char real[PATH_MAX];
+    if (realpath(path.c_str(), real) == nullptr)
+      return fail(Error::from_errno("--expose " + exe, "name an existing executable"));
+    out.emplace_back(real);
+  }
+  return out;
+}
+
 // SANDBOX_USE_PIP_CACHE (SPEC §3): the host's pip cache, opt-in because a sandboxed pip can
 // poison what the host's pip later installs from it.
 std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& venv) {
@@ -186,15 +202,19 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.pip_cache = host_pip_cache(host, venv);
   TRY_ASSIGN(dotenv, project_dotenv(venv.project));
   req.dotenv = std::move(dotenv);
-  // The minimal view needs a venv to compute from; without one the system profile is used.
-  std::string profile = options.profile.value_or(venv.dir.empty() ? "system" : "minimal");
+  std::string profile = options.profile.value_or("standard");
   if (profile == "minimal" && venv.dir.empty())
     return fail(Error::make("--profile minimal", "needs a venv to compute the view from",
-                            "name one with --venv, or use --profile system"));
+                            "name one with --venv, or use the default profile"));
   req.options.profile = profile;
   if (profile == "minimal") {
     TRY_ASSIGN(view, load_view(venv, options.expose));
     req.system_view = std::move(view);
+  }
+  if (profile == "standard") req.etc = read_standard_etc();
+  if (profile != "minimal") {
+    TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd));
+    req.expose = std::move(exposed);
   }
   TRY(set_target(venv, target, req));
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;

@@ -114,10 +114,10 @@ const std::vector<OptionSpec>& option_table() {
          o.expose.push_back(a[0]);
          return R();
        }},
-      {"--profile", "minimal|system", 1, "the read-only system view",
+      {"--profile", "standard|minimal|system", 1, "the read-only system view",
        [](SandboxOptions& o, A a) {
-         if (a[0] != "minimal" && a[0] != "system")
-           return R("'" + a[0] + "' is not a profile (minimal or system)");
+         if (a[0] != "standard" && a[0] != "minimal" && a[0] != "system")
+           return R("'" + a[0] + "' is not a profile (standard, minimal or system)");
          o.profile = a[0];
          return R();
        }},

@@ -13,7 +13,7 @@ struct KindName {
   bool has_source;
 };
 
-constexpr std::array<KindName, 9> kKinds = {{
+constexpr std::array<KindName, 10> kKinds = {{
     {MountKind::kBind, "bind", true},
     {MountKind::kRoBind, "ro-bind", true},
     {MountKind::kDevBind, "dev-bind", true},
@@ -23,6 +23,7 @@ constexpr std::array<KindName, 9> kKinds = {{
     {MountKind::kProc, "proc", false},
     {MountKind::kDev, "dev", false},
     {MountKind::kRemountRo, "remount-ro", false},
+    {MountKind::kFile, "file", true},
 }};
 
 const KindName& kind_entry(MountKind kind) {
@@ -108,9 +109,10 @@ std::string escape_mount_path(std::string_view path) {
   std::string out;
   out.reserve(path.size());
   for (char c : path) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\\' || c == '#') {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f || c == ' ' || c == '\\' || c == '#') {
       char buf[5];
-      std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
+      std::snprintf(buf, sizeof buf, "\\%03o", byte);
       out += buf;
     } else {
       out += c;
@@ -121,6 +123,11 @@ std::string escape_mount_path(std::string_view path) {
 
 std::string format_mount_op(const MountOp& op) {
   std::string line(mount_keyword(op.kind));
+  if (op.kind == MountKind::kFile) {
+    line += " " + escape_mount_path(op.dest);
+    if (!op.src.empty()) line += " " + escape_mount_path(op.src);
+    return line;
+  }
   if (op.optional) line += "-try";
   if (mount_kind_has_source(op.kind)) line += " " + escape_mount_path(op.src);
   line += " " + escape_mount_path(op.dest);
@@ -159,11 +166,14 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
     if (optional && !(entry->kind == MountKind::kBind || entry->kind == MountKind::kRoBind ||
                       entry->kind == MountKind::kDevBind || entry->kind == MountKind::kRemountRo))
       return fail(line_error(origin, line_no, "'" + std::string(words[0]) + "' has no -try form"));
+    bool file = entry->kind == MountKind::kFile;
     size_t want = entry->has_source ? 3 : 2;
-    if (words.size() != want)
-      return fail(line_error(
-          origin, line_no,
-          "'" + std::string(words[0]) + "' takes " + (entry->has_source ? "SOURCE DEST" : "DEST")));
+    if (file ? words.size() < 2 || words.size() > 3 : words.size() != want)
+      return fail(line_error(origin, line_no,
+                             "'" + std::string(words[0]) + "' takes " +
+                                 (file                ? "DEST [CONTENT]"
+                                  : entry->has_source ? "SOURCE DEST"
+                                                      : "DEST")));
 
     std::vector<std::string> paths;
     for (size_t i = 1; i < words.size(); ++i) {
@@ -171,12 +181,21 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
       if (!unescape(words[i], raw))
         return fail(
             line_error(origin, line_no, "malformed escape in '" + std::string(words[i]) + "'"));
+      if (file && i == 2) {  // content: taken as it is
+        paths.push_back(std::move(raw));
+        continue;
+      }
       if (!expand_vars(raw, vars, expanded, bad))
         return fail(line_error(origin, line_no, "unknown variable " + bad));
       paths.push_back(std::move(expanded));
     }
     MountOp op{entry->kind, {}, paths.back(), optional};
-    if (entry->has_source) op.src = paths.front();
+    if (file) {
+      op.dest = paths.front();
+      op.src = paths.size() == 2 ? paths.back() : "";
+    } else if (entry->has_source) {
+      op.src = paths.front();
+    }
     if (op.dest.empty() || op.dest.front() != '/')
       return fail(line_error(origin, line_no, "destination '" + op.dest + "' is not absolute"));
     plan.ops.push_back(std::move(op));

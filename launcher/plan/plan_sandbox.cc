@@ -50,8 +50,10 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.hostname = o.hostname.value_or("");
 
   ViewInputs view;
-  view.profile = o.profile.value_or("minimal");
+  view.profile = o.profile.value_or("standard");
   view.system_view = req.system_view;
+  view.etc = req.etc;
+  view.expose = req.expose;
   view.root_links = req.root_links;
   view.self_exe = req.self_exe;
   view.project = req.project;
@@ -66,6 +68,8 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   }
   view.uid = plan.ids.inside_uid;
   view.outside_uid = plan.ids.outside_uid;
+  view.gid = plan.ids.inside_gid;
+  view.outside_gid = plan.ids.outside_gid;
   view.user_mounts = o.mounts;
   if (req.pip_cache && !req.venv_dir.empty())
     view.user_mounts.insert(view.user_mounts.begin(),

@@ -9,6 +9,7 @@
 #include "plan/environ.h"
 #include "plan/options.h"
 #include "plan/sandbox_plan.h"
+#include "plan/view.h"
 
 namespace vx {
 
@@ -32,6 +33,8 @@ struct LaunchRequest {
   SandboxOptions options;  // merged: install defaults < env variable < command line
   std::vector<EnvEntry> dotenv;
   std::vector<MountOp> system_view;  // minimal profile: the cached closure
+  std::vector<EtcEntry> etc;         // standard profile: the host's curated /etc
+  std::vector<std::string> expose;   // --expose outside the minimal profile: real paths
   std::vector<int> keep_caps;        // resolved from options.caps
 
   std::string exec_file;  // a path, or a bare name searched in PATH inside
