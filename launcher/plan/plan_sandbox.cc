@@ -2,7 +2,7 @@
 
 #include <sched.h>
 
-#include <sstream>
+#include <cctype>
 
 #include "plan/invocation.h"
 #include "plan/view.h"
@@ -14,9 +14,16 @@ namespace {
 SeccompPlan plan_seccomp(const std::optional<std::string>& allow) {
   SeccompPlan plan;
   if (!allow) return plan;
-  std::istringstream words(*allow);
-  std::string w;
-  while (words >> w) plan.allow.push_back(w);
+  // Words separated by blanks or newlines (no stream: nothing on the launch path sets up a
+  // locale).
+  size_t i = 0;
+  const std::string& s = *allow;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    size_t start = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i > start) plan.allow.push_back(s.substr(start, i - start));
+  }
   plan.mode = plan.allow.empty() ? SeccompPlan::Mode::kOff : SeccompPlan::Mode::kCustom;
   return plan;
 }

@@ -34,9 +34,9 @@ struct ProgramArgs {
   ExecArgs* exec_args;
 };
 
-// Runs on its own stack in pid 1's memory while pid 1 is suspended: it may write only its own
-// stack and the heap (libcap); file descriptors, signal mask, credentials and seccomp state are
-// its own because CLONE_FILES and CLONE_THREAD are not set.
+// Runs on its own stack in pid 1's memory while pid 1 is suspended: it writes only its own
+// stack (and the heap, to report an error); file descriptors, signal mask, credentials and seccomp
+// state are its own because CLONE_FILES and CLONE_THREAD are not set.
 [[noreturn]] void run_program(const SandboxPlan& plan, const ChildPipes& pipes,
                               const BpfProgram& filter, ExecArgs& exec_args) {
   mark_phase(plan.timing, "spawn");
@@ -66,7 +66,7 @@ int program_entry(void* arg) {
 
 Expected<pid_t> start_program(const SandboxPlan& plan, const ChildPipes& pipes,
                               const BpfProgram& filter, ExecArgs& exec_args) {
-  constexpr size_t kStack = 256 * 1024;  // libcap and the error path need a little
+  constexpr size_t kStack = 256 * 1024;  // the error path needs a little
   void* stack =
       mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return fail(Error::from_errno("allocate the program's stack"));
