@@ -59,7 +59,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   ViewInputs view;
   view.profile = o.profile.value_or("standard");
   view.system_view = req.system_view;
-  view.etc = req.etc;
+  view.etc = &req.etc;
   view.expose = req.expose;
   view.root_links = req.root_links;
   view.self_exe = req.self_exe;

@@ -41,7 +41,8 @@ void add_standard_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
   constexpr unsigned kNobody = 65534;
   ops.push_back(ro_self("/usr"));
   add_root_links(in, ops);
-  for (const auto& e : in.etc) {
+  if (in.etc == nullptr) return;
+  for (const auto& e : *in.etc) {
     switch (e.kind) {
       case EtcEntry::Kind::kContent: {
         std::string content = e.data;

@@ -35,8 +35,8 @@ std::string reduce_id_file(std::string_view text, const std::vector<unsigned>& i
 struct ViewInputs {
   std::string profile = "system";    // "standard", "minimal" or "system"
   std::vector<MountOp> system_view;  // the minimal profile's read-only closure (from the cache)
-  std::vector<EtcEntry> etc;         // the standard profile's /etc
-  std::vector<std::string> expose;   // --expose EXE (real paths) for the profiles but minimal
+  const std::vector<EtcEntry>* etc = nullptr;  // the standard profile's /etc (not copied: ~60 KiB)
+  std::vector<std::string> expose;  // --expose EXE (real paths) for the profiles but minimal
   std::vector<std::pair<std::string, std::string>> root_links;  // HostFacts::root_links
   std::string self_exe;                   // the venv-exec binary, needed for nested calls
   std::string project;                    // read-write

@@ -113,7 +113,7 @@ ViewInputs standard() {
   in.profile = "standard";
   in.gid = 1000;
   in.outside_gid = 1000;
-  in.etc = {
+  static const std::vector<EtcEntry> etc = {
       {EtcEntry::Kind::kContent, "/etc/hosts", "127.0.0.1 localhost\n"},
       {EtcEntry::Kind::kLink, "/etc/localtime", "/usr/share/zoneinfo/UTC"},
       {EtcEntry::Kind::kBind, "/etc/ssl", "/etc/ssl"},
@@ -122,6 +122,7 @@ ViewInputs standard() {
        "other:x:1001:1001::/home/o:/bin/sh\nnobody:x:65534:65534::/:/bin/false"},
       {EtcEntry::Kind::kContent, "/etc/group", "root:x:0:\nadm:x:4:u\nu:x:1000:\nusers:x:100:u\n"},
   };
+  in.etc = &etc;
   return in;
 }
 
