@@ -10,30 +10,31 @@
 #include <optional>
 
 #include "host/cgroup.h"
-#include "host/check.h"
-#include "plan/cli.h"
 #include "base/error.h"
 #include "base/fd.h"
+#include "base/timing.h"
+#include "host/check.h"
 #include "host/host.h"
 #include "host/install.h"
 #include "host/landlock_paths.h"
-#include "plan/environ.h"
-#include "plan/invocation.h"
-#include "sandbox/exec.h"
-#include "sandbox/nested.h"
 #include "host/plan_cache.h"
-#include "plan/plan_sandbox.h"
 #include "host/ps.h"
 #include "host/request.h"
 #include "host/state.h"
 #include "host/status_output.h"
 #include "host/rewrap.h"
 #include "host/staging.h"
+#include "host/venv.h"
+#include "plan/cli.h"
+#include "plan/environ.h"
+#include "plan/invocation.h"
+#include "plan/plan_sandbox.h"
+#include "sandbox/exec.h"
+#include "sandbox/nested.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/signals.h"
 #include "sandbox/spawn.h"
 #include "sandbox/supervise.h"
-#include "host/venv.h"
 #include "version.h"
 
 namespace vx {
@@ -113,6 +114,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
                               "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
   }
   TRY_ASSIGN(caller, caller_options(host, cli.options));
+  mark_phase(host.timing, "options");
   TRY_ASSIGN(venv, inv.command == Command::kEntrypoint
                        ? venv_for_entrypoint(entry)
                        : find_venv(caller.venv, host, state_root(host)));
@@ -121,6 +123,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY_ASSIGN(options, trusted_defaults(venv, host));
   merge_options(options, caller);
   TRY(prepare_venv_dirs(venv));
+  mark_phase(host.timing, "venv");
   TRY_ASSIGN(request, build_request(host, venv, options, target));
   // pip writes a staging copy of bin/, published when it exits (SPEC §7, host/staging.h).
   std::optional<Staging> staging;
@@ -141,6 +144,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
     warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
   BpfProgram init = init_filter();
+  mark_phase(host.timing, "plan");
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
   std::vector<std::string> protected_before = existing_protected(venv.project);
@@ -163,7 +167,9 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   }
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
+  mark_phase(host.timing, "clone");
   int code = supervise(sandbox, plan);
+  mark_phase(host.timing, "exit");
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
   sigprocmask(SIG_UNBLOCK, &supervised, nullptr);
@@ -190,7 +196,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     }
   }
   // pip changed the venv: the minimal view is recomputed now, not at the next launch.
-  if (request.pip && options.profile.value_or("minimal") == "minimal") {
+  if (request.pip && options.profile == "minimal") {
     if (auto r = refresh_view(venv, options.expose); !r) report(r.error());
   }
   warn_new_protected(venv.project, protected_before);
@@ -202,7 +208,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
 
 int main(int argc, char** argv, char** envp) {
   using namespace vx;
-  auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp);
+  int64_t started = monotonic_ns();
+  auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp, started);
   if (!host) return report(host.error()), kExitLauncherFailed;
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   Invocation inv = classify_invocation(host->argv0, args);

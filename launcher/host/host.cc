@@ -30,7 +30,7 @@ static Expected<std::string> resolve_home(const HostFacts& facts) {
                   "set HOME to an absolute path"));
 }
 
-Expected<HostFacts> read_host_facts(const char* argv0, char** envp) {
+Expected<HostFacts> read_host_facts(const char* argv0, char** envp, int64_t started_ns) {
   HostFacts facts;
   facts.uid = getuid();
   facts.gid = getgid();
@@ -55,6 +55,8 @@ Expected<HostFacts> read_host_facts(const char* argv0, char** envp) {
     if (std::find(facts.terminals.begin(), facts.terminals.end(), name) == facts.terminals.end())
       facts.terminals.emplace_back(name);
   }
+  auto timing = host_env(facts, "VENV_EXEC_TIMING");
+  facts.timing = {timing && !timing->empty() && *timing != "0", started_ns};
   for (const char* name : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
     std::string path = std::string("/") + name;
     ssize_t len = readlink(path.c_str(), buf, sizeof buf - 1);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/timing.h"
 
 namespace vx {
 
@@ -28,9 +29,11 @@ struct HostFacts {
   // Top-level merged-usr links of the host (/bin -> usr/bin ...): name -> target, "" for a
   // real directory; absent names are left out. The view recreates them as symlinks.
   std::vector<std::pair<std::string, std::string>> root_links;
+  Timing timing;  // VENV_EXEC_TIMING set, not empty and not 0; origin: the start of main()
 };
 
-Expected<HostFacts> read_host_facts(const char* argv0, char** envp);
+// `started_ns`: CLOCK_MONOTONIC when main() began, the origin of VENV_EXEC_TIMING's figures.
+Expected<HostFacts> read_host_facts(const char* argv0, char** envp, int64_t started_ns);
 
 // The value of NAME in facts.environ, if set (possibly empty).
 std::optional<std::string> host_env(const HostFacts& facts, std::string_view name);

@@ -16,6 +16,7 @@
 #include "host/pip_mounts.h"
 #include "host/plan_cache.h"
 #include "host/state.h"
+#include "host/system_etc.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
 #include "plan/view.h"
@@ -149,6 +150,21 @@ std::vector<std::string> unprotectable_names(const std::string& project) {
   return out;
 }
 
+// --expose EXE outside the minimal view: the executable's real path (its libraries are in
+// /usr, which those views show), relative to the working directory as a bind source is.
+Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string>& exes,
+                                                   const std::string& cwd) {
+  std::vector<std::string> out;
+  for (const auto& exe : exes) {
+    std::string path = exe.front() == '/' ? exe : cwd + "/" + exe;
+    char real[PATH_MAX];
+    if (realpath(path.c_str(), real) == nullptr)
+      return fail(Error::from_errno("--expose " + exe, "name an existing executable"));
+    out.emplace_back(real);
+  }
+  return out;
+}
+
 // SANDBOX_USE_PIP_CACHE (SPEC §3): the host's pip cache, opt-in because a sandboxed pip can
 // poison what the host's pip later installs from it.
 std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& venv) {
@@ -265,18 +281,21 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY(set_target(venv, target, req));
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
-  // The minimal view needs a venv to compute from; without one the system profile is used.
   // pip gets the system profile unless the options name one: compilers and headers for the
-  // C extensions it builds (SPEC §7).
-  std::string profile =
-      options.profile.value_or(venv.dir.empty() || req.pip ? "system" : "minimal");
+  // C extensions it builds (SPEC §7); everything else the standard view (SPEC §3).
+  std::string profile = options.profile.value_or(req.pip ? "system" : "standard");
   if (profile == "minimal" && venv.dir.empty())
     return fail(Error::make("--profile minimal", "needs a venv to compute the view from",
-                            "name one with --venv, or use --profile system"));
+                            "name one with --venv, or use the default profile"));
   req.options.profile = profile;
   if (profile == "minimal") {
     TRY_ASSIGN(view, load_view(venv, options.expose));
     req.system_view = std::move(view);
+  }
+  if (profile == "standard") req.etc = read_standard_etc();
+  if (profile != "minimal") {
+    TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd));
+    req.expose = std::move(exposed);
   }
   if (req.pip) {
     req.venv_trusted = venv_trusted_files(venv);
@@ -289,6 +308,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY_ASSIGN(caps, resolve_caps(options.caps));
   req.keep_caps = caps;
   req.seccomp_allow = host_env(host, "SANDBOX_SECCOMP_ALLOW");
+  req.timing = host.timing;
   // /proc/self/cgroup and mountinfo are read only when a limit needs a cgroup: no launch cost
   // otherwise.
   req.limit_facts.uid = host.uid;

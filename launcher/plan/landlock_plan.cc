@@ -27,7 +27,12 @@ uint64_t rights_of(MountKind kind) {
     case MountKind::kDir:
     case MountKind::kSymlink:
     case MountKind::kRemountRo:
-      // A directory on the read-only root, a link, a flag change: nothing beyond the root's.
+    case MountKind::kFile:
+      // A directory or a file on the read-only root, a link, a flag change: nothing beyond the
+      // root's.
+      return 0;
+    case MountKind::kTerminal:
+      // The caller's terminal lies under /dev, whose rule already covers a terminal's needs.
       return 0;
   }
   return 0;

@@ -13,7 +13,7 @@ struct KindName {
   bool has_source;
 };
 
-constexpr std::array<KindName, 10> kKinds = {{
+constexpr std::array<KindName, 11> kKinds = {{
     {MountKind::kBind, "bind", true},
     {MountKind::kRoBind, "ro-bind", true},
     {MountKind::kDevBind, "dev-bind", true},
@@ -24,6 +24,7 @@ constexpr std::array<KindName, 10> kKinds = {{
     {MountKind::kDev, "dev", false},
     {MountKind::kRemountRo, "remount-ro", false},
     {MountKind::kTerminal, "terminal", false},
+    {MountKind::kFile, "file", true},
 }};
 
 const KindName& kind_entry(MountKind kind) {
@@ -109,9 +110,10 @@ std::string escape_mount_path(std::string_view path) {
   std::string out;
   out.reserve(path.size());
   for (char c : path) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\\' || c == '#' || c == '$') {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f || c == ' ' || c == '\\' || c == '#' || c == '$') {
       char buf[5];
-      std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
+      std::snprintf(buf, sizeof buf, "\\%03o", byte);
       out += buf;
     } else {
       out += c;
@@ -122,6 +124,11 @@ std::string escape_mount_path(std::string_view path) {
 
 std::string format_mount_op(const MountOp& op) {
   std::string line(mount_keyword(op.kind));
+  if (op.kind == MountKind::kFile) {
+    line += " " + escape_mount_path(op.dest);
+    if (!op.src.empty()) line += " " + escape_mount_path(op.src);
+    return line;
+  }
   if (op.optional) line += "-try";
   if (mount_kind_has_source(op.kind)) line += " " + escape_mount_path(op.src);
   line += " " + escape_mount_path(op.dest);
@@ -162,26 +169,37 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
     if (optional && !(entry->kind == MountKind::kBind || entry->kind == MountKind::kRoBind ||
                       entry->kind == MountKind::kDevBind || entry->kind == MountKind::kRemountRo))
       return fail(line_error(origin, line_no, "'" + std::string(words[0]) + "' has no -try form"));
+    bool file = entry->kind == MountKind::kFile;
     size_t want = entry->has_source ? 3 : 2;
-    if (words.size() != want)
-      return fail(line_error(
-          origin, line_no,
-          "'" + std::string(words[0]) + "' takes " + (entry->has_source ? "SOURCE DEST" : "DEST")));
+    if (file ? words.size() < 2 || words.size() > 3 : words.size() != want)
+      return fail(line_error(origin, line_no,
+                             "'" + std::string(words[0]) + "' takes " +
+                                 (file                ? "DEST [CONTENT]"
+                                  : entry->has_source ? "SOURCE DEST"
+                                                      : "DEST")));
 
     // Variables are replaced in the escaped text, by escaped values, and then the escapes
     // undone: a '$' of a path (written \044) is never taken for a variable.
     std::vector<std::string> paths;
     for (size_t i = 1; i < words.size(); ++i) {
       std::string raw, expanded, bad;
-      if (!expand_vars(words[i], escaped_vars, expanded, bad))
+      if (file && i == 2) {  // content: taken as it is
+        expanded = std::string(words[i]);
+      } else if (!expand_vars(words[i], escaped_vars, expanded, bad)) {
         return fail(line_error(origin, line_no, "unknown variable " + bad));
+      }
       if (!unescape(expanded, raw))
         return fail(
             line_error(origin, line_no, "malformed escape in '" + std::string(words[i]) + "'"));
       paths.push_back(std::move(raw));
     }
     MountOp op{entry->kind, {}, paths.back(), optional};
-    if (entry->has_source) op.src = paths.front();
+    if (file) {
+      op.dest = paths.front();
+      op.src = paths.size() == 2 ? paths.back() : "";
+    } else if (entry->has_source) {
+      op.src = paths.front();
+    }
     if (op.dest.empty() || op.dest.front() != '/')
       return fail(line_error(origin, line_no, "destination '" + op.dest + "' is not absolute"));
     plan.ops.push_back(std::move(op));

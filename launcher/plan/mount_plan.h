@@ -22,11 +22,12 @@ enum class MountKind {
   kDev,        // dev DEST: a minimal /dev (null zero full random urandom tty, devpts, shm)
   kRemountRo,  // remount-ro DEST: make what is already mounted at DEST read-only (-try: if any)
   kTerminal,   // terminal DEST: the caller's terminal /dev/pts/N, bound at its own path
+  kFile,       // file DEST [CONTENT]: a regular file on the sandbox root holding CONTENT
 };
 
 struct MountOp {
   MountKind kind;
-  std::string src;        // bind source or symlink target; empty for the other kinds
+  std::string src;        // bind source, symlink target or file content; else empty
   std::string dest;       // absolute path inside the sandbox
   bool optional = false;  // the -try forms: skip the op when the source does not exist
 
@@ -42,14 +43,15 @@ struct MountPlan {
 std::string_view mount_keyword(MountKind kind);
 bool mount_kind_has_source(MountKind kind);
 
-// One op per line: `KEYWORD [SRC] DEST`. Paths are escaped as in /proc/mounts (\040 for a space,
-// \012 newline, \011 tab, \134 backslash), so any path round-trips.
+// One op per line: `KEYWORD [SRC] DEST`, and `file DEST [CONTENT]` (no word: an empty file).
+// Words are escaped as in /proc/mounts (\040 for a space, \012 newline, \011 tab, \134
+// backslash; every other control byte too), so any path or content round-trips.
 std::string format_mount_op(const MountOp& op);
 std::string format_mount_plan(const MountPlan& plan);
 
 // Parses the text form. '#' starts a comment line; blank lines are skipped. `origin` names the
-// source in errors, which read "ORIGIN:LINE: message". $NAME and ${NAME} in paths are replaced
-// from `vars`; an unknown variable is an error.
+// source in errors, which read "ORIGIN:LINE: message". $NAME and ${NAME} in paths (not in a
+// file's content) are replaced from `vars`; an unknown variable is an error.
 Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& origin,
                                      const std::map<std::string, std::string>& vars = {});
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <cctype>
 
 #include "plan/invocation.h"
 #include "plan/view.h"
@@ -15,9 +16,16 @@ namespace {
 SeccompPlan plan_seccomp(const std::optional<std::string>& allow) {
   SeccompPlan plan;
   if (!allow) return plan;
-  std::istringstream words(*allow);
-  std::string w;
-  while (words >> w) plan.allow.push_back(w);
+  // Words separated by blanks or newlines (no stream: nothing on the launch path sets up a
+  // locale).
+  size_t i = 0;
+  const std::string& s = *allow;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    size_t start = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i > start) plan.allow.push_back(s.substr(start, i - start));
+  }
   plan.mode = plan.allow.empty() ? SeccompPlan::Mode::kOff : SeccompPlan::Mode::kCustom;
   return plan;
 }
@@ -118,8 +126,10 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.hostname = o.hostname.value_or("");
 
   ViewInputs view;
-  view.profile = o.profile.value_or("minimal");
+  view.profile = o.profile.value_or("standard");
   view.system_view = req.system_view;
+  view.etc = &req.etc;
+  view.expose = req.expose;
   view.root_links = req.root_links;
   view.self_exe = req.self_exe;
   view.project = req.project;
@@ -138,6 +148,8 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   }
   view.uid = plan.ids.inside_uid;
   view.outside_uid = plan.ids.outside_uid;
+  view.gid = plan.ids.inside_gid;
+  view.outside_gid = plan.ids.outside_gid;
   view.user_mounts = o.mounts;
   if (req.pip_cache && !req.venv_dir.empty())
     view.user_mounts.insert(view.user_mounts.begin(),
@@ -170,6 +182,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.foreground_tty = req.stdin_tty && !plan.new_session;
   TRY_ASSIGN(limits, plan_limits(o.limits, req.limit_facts));
   plan.limits = std::move(limits);
+  plan.timing = req.timing;
   return plan;
 }
 

@@ -5,12 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "plan/environ.h"
-#include "plan/landlock_only.h"
 #include "base/error.h"
+#include "plan/environ.h"
 #include "plan/git_identity.h"
+#include "plan/landlock_only.h"
 #include "plan/options.h"
 #include "plan/sandbox_plan.h"
+#include "plan/view.h"
 
 namespace vx {
 
@@ -41,6 +42,8 @@ struct LaunchRequest {
   GitIdentity git_user;   // from ~/.config/git/config and ~/.gitconfig
   GitIdentity git_local;  // from the project's .git/config, which git inside reads itself
   std::vector<MountOp> system_view;  // minimal profile: the cached closure
+  std::vector<EtcEntry> etc;         // standard profile: the host's curated /etc
+  std::vector<std::string> expose;   // --expose outside the minimal profile: real paths
   std::vector<int> keep_caps;        // resolved from options.caps
 
   std::string exec_file;  // a path, or a bare name searched in PATH inside
@@ -50,6 +53,7 @@ struct LaunchRequest {
   int landlock_abi = -1;                     // the kernel's Landlock ABI, -1 when absent
   bool landlock_only = false;                // --isolation landlock, or no user namespaces
   LandlockOnlyInputs landlock_paths;         // for landlock_only
+  Timing timing;
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);

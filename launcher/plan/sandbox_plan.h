@@ -9,6 +9,7 @@
 
 #include "plan/limits.h"
 #include "plan/landlock_plan.h"
+#include "base/timing.h"
 #include "plan/mount_plan.h"
 
 namespace vx {
@@ -57,6 +58,7 @@ struct SandboxPlan {
   bool new_session = false;     // setsid(): when seccomp is off, so TIOCSTI cannot reach the tty
   bool foreground_tty = false;  // stdin is a terminal: give the program its foreground group
   LimitPlan limits;             // --timeout, --memory, --pids, --cpus, --tmpfs-size, --nofile
+  Timing timing;                // VENV_EXEC_TIMING: the executor marks its phases too
 
   bool operator==(const SandboxPlan&) const = default;
 };

@@ -1,6 +1,7 @@
 #include "plan/view.h"
 
 #include <algorithm>
+
 #include "base/path.h"
 
 namespace vx {
@@ -15,15 +16,49 @@ MountOp ro_self(const std::string& path, bool optional = false) {
   return {MountKind::kRoBind, path, path, optional};
 }
 
-// The broad read-only view of profile `system`: /usr, /etc and the merged-usr links.
-void add_system_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
-  ops.push_back(ro_self("/usr"));
-  ops.push_back(ro_self("/etc"));
+// The merged-usr links of the host (/bin -> usr/bin), or its real directories, bound.
+void add_root_links(const ViewInputs& in, std::vector<MountOp>& ops) {
   for (const auto& [path, target] : in.root_links) {
     if (target.empty()) {
       ops.push_back(ro_self(path));
     } else {
       ops.push_back({MountKind::kSymlink, target, path});
+    }
+  }
+}
+
+// The broad read-only view of profile `system`: /usr, /etc and the merged-usr links.
+void add_system_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
+  ops.push_back(ro_self("/usr"));
+  ops.push_back(ro_self("/etc"));
+  add_root_links(in, ops);
+}
+
+// Profile `standard` (SPEC §3): all of /usr in one bind, the root links, and a curated /etc
+// whose small files are copied into the root tmpfs (a bind costs ~35 µs, a copy a few) and whose
+// account files name only root, the caller, the program's ids and nobody.
+void add_standard_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
+  constexpr unsigned kNobody = 65534;
+  ops.push_back(ro_self("/usr"));
+  add_root_links(in, ops);
+  if (in.etc == nullptr) return;
+  for (const auto& e : *in.etc) {
+    switch (e.kind) {
+      case EtcEntry::Kind::kContent: {
+        std::string content = e.data;
+        if (e.path == "/etc/passwd")
+          content = reduce_id_file(e.data, {0, in.uid, in.outside_uid, kNobody});
+        if (e.path == "/etc/group")
+          content = reduce_id_file(e.data, {0, in.gid, in.outside_gid, kNobody});
+        ops.push_back({MountKind::kFile, std::move(content), e.path});
+        break;
+      }
+      case EtcEntry::Kind::kBind:
+        ops.push_back({MountKind::kRoBind, e.data, e.path, true});
+        break;
+      case EtcEntry::Kind::kLink:
+        ops.push_back({MountKind::kSymlink, e.data, e.path});
+        break;
     }
   }
 }
@@ -39,6 +74,10 @@ void add_outside_paths(const ViewInputs& in, std::vector<MountOp>& ops) {
   if (in.profile != "minimal" && !in.python_prefix.empty() && !covered(in.python_prefix))
     ops.push_back(ro_self(in.python_prefix));
   if (!in.self_exe.empty() && !covered(in.self_exe)) ops.push_back(ro_self(in.self_exe));
+  // The minimal view computed --expose into its closure already.
+  if (in.profile != "minimal")
+    for (const auto& exe : in.expose)
+      if (!covered(exe)) ops.push_back(ro_self(exe));
 }
 
 void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
@@ -86,8 +125,14 @@ void add_home(const ViewInputs& in, std::vector<MountOp>& ops) {
 // A user mount meets the view's own links (/lib -> usr/lib in the minimal view): at the same
 // place, the user's mount replaces the link; below it, the destination is taken through it, as
 // bubblewrap would see it on a host with that link. The executor never follows a link itself.
+// Files and links of the view below a user mount are left out: written there, they would land in
+// the user's tree, which may be the host's.
 void apply_user_mounts(const std::vector<MountOp>& user, std::vector<MountOp>& ops) {
   for (MountOp op : user) {
+    std::erase_if(ops, [&](const MountOp& o) {
+      return (o.kind == MountKind::kFile || o.kind == MountKind::kSymlink) && o.dest != op.dest &&
+             is_within(o.dest, op.dest);
+    });
     for (int hops = 0; hops < 8; ++hops) {
       auto link = std::find_if(ops.begin(), ops.end(), [&](const MountOp& o) {
         return o.kind == MountKind::kSymlink && is_within(op.dest, o.dest);
@@ -108,6 +153,42 @@ void apply_user_mounts(const std::vector<MountOp>& user, std::vector<MountOp>& o
 
 }  // namespace
 
+const std::vector<std::string>& standard_etc_names() {
+  // Names and addresses, the resolver, the loader's cache, time zone, services for getaddrinfo,
+  // the alternatives links of /usr/bin, CA certificates, pip's configuration, the accounts.
+  static const std::vector<std::string> names = {
+      "hosts",    "resolv.conf", "ld.so.cache", "os-release", "nsswitch.conf", "localtime",
+      "services", "protocols",   "host.conf",   "gai.conf",   "alternatives",  "ssl",
+      "pip.conf", "xdg/pip",     "passwd",      "group"};
+  return names;
+}
+
+std::string reduce_id_file(std::string_view text, const std::vector<unsigned>& ids) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end;
+    // name:password:ID:...
+    size_t a = line.find(':');
+    size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    size_t c = b == std::string_view::npos ? b : line.find(':', b + 1);
+    if (c == std::string_view::npos || c == b + 1) continue;
+    unsigned id = 0;
+    bool digits = true;
+    for (char ch : line.substr(b + 1, c - b - 1)) {
+      if (ch < '0' || ch > '9' || id > 429496729) digits = false;
+      id = id * 10 + static_cast<unsigned>(ch - '0');
+    }
+    if (!digits || std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    out += line;
+    if (out.back() != '\n') out += '\n';
+  }
+  return out;
+}
+
 const std::vector<std::string>& protected_project_names() {
   static const std::vector<std::string> names = {".git",   ".hg",     ".env",
                                                  ".envrc", ".vscode", ".idea"};
@@ -118,8 +199,10 @@ MountPlan plan_view(const ViewInputs& in) {
   std::vector<MountOp> ops;
   if (in.profile == "minimal") {
     ops = in.system_view;
-  } else {
+  } else if (in.profile == "system") {
     add_system_profile(in, ops);
+  } else {
+    add_standard_profile(in, ops);
   }
   add_outside_paths(in, ops);
   ops.push_back({MountKind::kProc, "", "/proc"});

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,9 +13,30 @@
 
 namespace vx {
 
+// One entry of profile `standard`'s curated /etc, as the host side found it (host/system_etc).
+struct EtcEntry {
+  enum class Kind {
+    kContent,  // a regular file (or a link to one outside /usr): its bytes, copied in
+    kBind,     // a directory: bound read-only from `data`, its real path
+    kLink,     // a link whose target lies in /usr, which the view shows: the same link
+  };
+  Kind kind = Kind::kContent;
+  std::string path;  // where it appears, /etc/NAME
+  std::string data;
+  bool operator==(const EtcEntry&) const = default;
+};
+
+// The names below /etc that profile `standard` shows (SPEC §3), each only if the host has it.
+const std::vector<std::string>& standard_etc_names();
+
+// The lines of an /etc/passwd or /etc/group text whose id (third field) is one of `ids`.
+std::string reduce_id_file(std::string_view text, const std::vector<unsigned>& ids);
+
 struct ViewInputs {
-  std::string profile = "system";    // "system" or "minimal"
+  std::string profile = "system";    // "standard", "minimal" or "system"
   std::vector<MountOp> system_view;  // the minimal profile's read-only closure (from the cache)
+  const std::vector<EtcEntry>* etc = nullptr;  // the standard profile's /etc (not copied: ~60 KiB)
+  std::vector<std::string> expose;  // --expose EXE (real paths) for the profiles but minimal
   std::vector<std::pair<std::string, std::string>> root_links;  // HostFacts::root_links
   std::string self_exe;                   // the venv-exec binary, needed for nested calls
   std::string project;                    // read-write
@@ -29,7 +51,9 @@ struct ViewInputs {
   std::string home_backing;               // VENV/home; empty: a private tmpfs
   std::string cache_backing;              // VENV/cache; empty: none
   uid_t uid = 0;                          // the program's uid inside, for /run/user/UID
-  uid_t outside_uid = 0;             // the caller: 0 needs /proc\'s machine-wide files read-only
+  uid_t outside_uid = 0;  // the caller: 0 needs /proc's machine-wide files read-only
+  gid_t gid = 0;          // the program's gid inside
+  gid_t outside_gid = 0;
   std::vector<MountOp> user_mounts;  // --bind & co, after ours
   std::string state_dir;             // host-side state: hidden when it lies in the project
   std::vector<std::string> other_venvs;     // registered venvs in the project: read-only

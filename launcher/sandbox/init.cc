@@ -12,10 +12,11 @@
 
 #include <cstring>
 
+#include "base/fd.h"
+#include "base/timing.h"
 #include "sandbox/caps.h"
 #include "sandbox/error_pipe.h"
 #include "sandbox/exec.h"
-#include "base/fd.h"
 #include "sandbox/idmap.h"
 #include "sandbox/mounts.h"
 #include "sandbox/pivot.h"
@@ -53,13 +54,17 @@ Expected<void> build_sandbox(const SandboxPlan& plan) {
   // The maps first: a non-dumpable process's /proc/self files belong to the global root, and an
   // unprivileged launcher could no longer write them.
   TRY(write_id_maps(plan.ids));
+  mark_phase(plan.timing, "maps");
   // Non-dumpable: this process still holds the caller's whole environment in memory; the
   // program must not read it through /proc/1/environ or attach to it.
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     return fail(Error::from_errno("make pid 1 non-dumpable"));
   TRY(enter_fresh_root(plan.limits.tmpfs_size));
+  mark_phase(plan.timing, "pivot");
   TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size));
+  mark_phase(plan.timing, "mounts");
   TRY(finish_root(plan));
+  mark_phase(plan.timing, "root-ro");
   if (plan.loopback_up) TRY(bring_up_loopback());
   return {};
 }

@@ -93,9 +93,12 @@ Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::str
   UniqueFd tree(
       open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE));
   if (!tree) return fail(Error::from_errno(what + " (open_tree)"));
+  // nosuid comes later, for every mount at once (set_nosuid_everywhere): a copy that needs
+  // nothing else (a device) costs no call here.
   struct mount_attr attr = {};
-  attr.attr_set = mount_attrs(flags);
-  if (mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+  attr.attr_set = mount_attrs(flags) & ~MOUNT_ATTR_NOSUID;
+  if (attr.attr_set != 0 &&
+      mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
     return fail(Error::from_errno(what + " (mount_setattr)"));
   if (move_mount(tree.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
       0)
@@ -127,6 +130,14 @@ Expected<void> mount_fresh(const std::string& fstype, const std::string& options
   if (move_mount(mnt.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
       0)
     return fail(Error::from_errno(what + " (move_mount)"));
+  return {};
+}
+
+Expected<void> set_nosuid_everywhere() {
+  struct mount_attr attr = {};
+  attr.attr_set = MOUNT_ATTR_NOSUID;
+  if (mount_setattr(AT_FDCWD, "/", AT_SYMLINK_NOFOLLOW | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    return fail(Error::from_errno("make every mount nosuid"));
   return {};
 }
 

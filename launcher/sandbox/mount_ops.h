@@ -24,9 +24,9 @@ enum MountFlags : unsigned {
   kNoExec = 1u << 2,
 };
 
-// Recursively clones the tree at `src_fd` and attaches it at `dest_fd`; nosuid always, plus
-// `flags`. Setting attributes on the detached copy keeps the source's locked flags (a remount
-// that dropped nodev/noexec would fail in a user namespace).
+// Recursively clones the tree at `src_fd` and attaches it at `dest_fd` with `flags`; nosuid
+// comes from set_nosuid_everywhere. Setting attributes on the detached copy keeps the source's
+// locked flags (a remount that dropped nodev/noexec would fail in a user namespace).
 Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::string& what);
 
 // A new superblock of `fstype` ("tmpfs", "proc", "devpts") attached at `dest_fd`.
@@ -38,6 +38,12 @@ Expected<void> mount_fresh(const std::string& fstype, const std::string& options
 std::string tmpfs_options(const std::string& mode, uint64_t size);
 
 // Sets flags on the mount at `path` (and, with `recursive`, below it).
+// nosuid on every mount of the new root, in one recursive mount_setattr(2): the last mount
+// step, after the old root is detached. (no_new_privs already makes set-id bits inert; this is
+// the second lock.)
+Expected<void> set_nosuid_everywhere();
+
+// Sets flags (and nosuid) on the mount at `path` (and, with `recursive`, below it).
 Expected<void> set_mount_flags(const std::string& path, unsigned flags, bool recursive);
 
 }  // namespace vx

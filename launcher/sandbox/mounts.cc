@@ -51,6 +51,19 @@ Expected<void> apply_symlink(const MountOp& op) {
   return fail(Error::from_errno("create symlink " + op.dest + " -> " + op.src));
 }
 
+// A small file of the view (/etc/hosts, a reduced /etc/passwd) written into the root tmpfs:
+// cheaper than a bind (no mount to make, none to tear down), and the content is what the host
+// decided when planning, not what the file holds by the time pid 1 would read it. O_EXCL: a
+// second op, or anything in the way, is an error rather than a silent overwrite.
+Expected<void> apply_file(const MountOp& op) {
+  std::string name;
+  TRY_ASSIGN(parent, open_parent(op.dest, name));
+  UniqueFd fd(openat(parent.get(), name.c_str(),
+                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd || !write_all(fd.get(), op.src)) return fail(Error::from_errno("write " + op.dest));
+  return {};
+}
+
 // The minimal /dev of SPEC §3: a tmpfs with the harmless character devices bound from the
 // host, a private devpts instance (ptys of the host stay unreachable), and /dev/shm.
 Expected<void> apply_dev(const MountOp& op, const std::string& old_root, uint64_t tmpfs_size) {
@@ -167,6 +180,8 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root, uint64_t
       return apply_remount_ro(op);
     case MountKind::kTerminal:
       return apply_terminal(op, old_root);
+    case MountKind::kFile:
+      return apply_file(op);
   }
   return {};
 }

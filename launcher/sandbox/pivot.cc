@@ -53,6 +53,7 @@ Expected<void> finish_root(const SandboxPlan& plan) {
   if (!plan.hostname.empty() && sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
     return fail(Error::from_errno("set the host name to " + plan.hostname));
   TRY(set_mount_flags("/", kReadOnly | kNoDev, false));
+  TRY(set_nosuid_everywhere());
   if (chdir(plan.cwd.c_str()) != 0)
     return fail(Error::from_errno("enter the working directory " + plan.cwd,
                                   "it is not visible in the sandbox; use --chdir or --bind"));

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/timing.h"
 #include "sandbox/caps.h"
 #include "sandbox/landlock.h"
 
@@ -51,11 +52,12 @@ struct ProgramArgs {
   ExecArgs* exec_args;
 };
 
-// Runs on its own stack in pid 1's memory while pid 1 is suspended: it may write only its own
-// stack and the heap (libcap); file descriptors, signal mask, credentials and seccomp state are
-// its own because CLONE_FILES and CLONE_THREAD are not set.
+// Runs on its own stack in pid 1's memory while pid 1 is suspended: it writes only its own
+// stack (and the heap, to report an error); file descriptors, signal mask, credentials and seccomp
+// state are its own because CLONE_FILES and CLONE_THREAD are not set.
 [[noreturn]] void run_program(const SandboxPlan& plan, const ChildPipes& pipes,
                               const BpfProgram& filter, ExecArgs& exec_args) {
+  mark_phase(plan.timing, "spawn");
   close(pipes.alive_r);
   close(pipes.events_w);
   if (auto r = take_terminal(plan); !r) die(pipes, r.error());
@@ -69,6 +71,7 @@ struct ProgramArgs {
   // landlock_restrict_self(2) needs no_new_privs (or CAP_SYS_ADMIN), which drop_privileges
   // has just set.
   if (auto r = enforce_ruleset(std::move(*ruleset)); !r) die(pipes, r.error());
+  mark_phase(plan.timing, "caps");
   // Signals blocked by the launcher for its signalfd would stay blocked across execve.
   sigset_t none;
   sigemptyset(&none);
@@ -84,6 +87,7 @@ struct ProgramArgs {
   // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
   // but prctl(PR_CAPBSET_DROP) and the landlock_* calls are not on the list).
   if (auto r = load_filter(filter); !r) die(pipes, r.error());
+  mark_phase(plan.timing, "seccomp");
   Error e = exec_program(plan, exec_args);
   die(pipes, e);
 }
@@ -97,7 +101,7 @@ int program_entry(void* arg) {
 
 Expected<pid_t> start_program(const SandboxPlan& plan, const ChildPipes& pipes,
                               const BpfProgram& filter, ExecArgs& exec_args) {
-  constexpr size_t kStack = 256 * 1024;  // libcap and the error path need a little
+  constexpr size_t kStack = 256 * 1024;  // the error path needs a little
   void* stack =
       mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return fail(Error::from_errno("allocate the program's stack"));

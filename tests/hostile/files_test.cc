@@ -147,5 +147,48 @@ TEST(Files, NoHostDevicesOrDeviceNodes) {
       << r.err;
 }
 
+TEST(Files, HostEtcOutsideTheCuratedListIsHidden) {
+  TempProject p = make_project(true);
+  std::string code =
+      "for f in ('/etc/machine-id', '/etc/fstab', '/etc/shadow', '/etc/sudoers', "
+      "'/var', '/root', '/home', '/opt'):\n"
+      "    print(f, os.path.lexists(f))\n";
+  // Positive control: each that the host has is there outside.
+  RunResult host = host_probe(p, code);
+  ASSERT_NE(host.out.find("/etc/machine-id True"), std::string::npos) << host.out;
+  ASSERT_NE(host.out.find("/etc/fstab True"), std::string::npos) << host.out;
+  RunResult inside = sandbox_probe(p, code);
+  EXPECT_EQ(inside.out.find("True"), std::string::npos) << inside.out << inside.err;
+  EXPECT_NE(inside.out.find("/etc/machine-id False"), std::string::npos) << inside.out;
+}
+
+TEST(Files, AccountFilesNameOnlyRootTheCallerAndNobody) {
+  TempProject p = make_project(true);
+  std::string code =
+      "print(sorted(l.split(':')[2] for l in open('/etc/passwd')))\n"
+      "import pwd; print(pwd.getpwuid(os.getuid()).pw_uid == os.getuid())\n";
+  // Positive control: the host's file names other accounts (daemon, bin, sys, ...).
+  RunResult host = host_probe(p, "print(len(open('/etc/passwd').readlines()) > 3)\n");
+  ASSERT_EQ(host.out, "True\n");
+  RunResult inside = sandbox_probe(p, code);
+  // The suites run as root and as nobody, so the caller is one of the two (view_test covers
+  // another caller and --uid).
+  EXPECT_EQ(inside.out, "['0', '65534']\nTrue\n") << inside.err;
+}
+
+TEST(Files, CopiedEtcFilesCannotBeChanged) {
+  TempProject p = make_project(true);
+  std::string code =
+      "attempt(lambda: len(open('/etc/hosts').read()) > 0)\n"
+      "attempt(lambda: open('/etc/hosts', 'a'))\n"
+      "attempt(lambda: open('/etc/passwd', 'w'))\n"
+      "attempt(lambda: os.chmod('/etc/hosts', 0o666))\n"
+      "attempt(lambda: os.unlink('/etc/hosts'))\n"
+      "attempt(lambda: open('/etc/new', 'w'))\n";
+  RunResult inside = sandbox_probe(p, code);
+  EXPECT_EQ(inside.out, "OK True\nERR EROFS\nERR EROFS\nERR EROFS\nERR EROFS\nERR EROFS\n")
+      << inside.err;
+}
+
 }  // namespace
 }  // namespace vx::test

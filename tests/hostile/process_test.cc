@@ -126,6 +126,19 @@ TEST(Privilege, SetuidBinariesGiveNothing) {
   EXPECT_EQ(su.out.find("\n0\n"), std::string::npos);
 }
 
+TEST(Privilege, EveryMountInsideIsNosuid) {
+  TempProject p = make_project(true);
+  // Mount options are the sixth field of mountinfo; the flag is set in one pass at the end.
+  std::string code =
+      "bad = [l.split()[4] for l in open('/proc/self/mountinfo')\n"
+      "       if 'nosuid' not in l.split()[5].split(',')]\n"
+      "print(len(bad) > 0 if os.environ.get('VX_HOST') else bad)\n";
+  // Positive control: the host has mounts without nosuid (its root, at least).
+  EXPECT_EQ(host_probe(p, code, {"VX_HOST=1"}).out, "True\n");
+  RunResult inside = sandbox_probe(p, code);
+  EXPECT_EQ(inside.out, "[]\n") << inside.err;
+}
+
 TEST(Privilege, CallerSecretsAreNotInTheEnvironment) {
   TempProject p = make_project(true);
   std::string code = "print(sorted(k for k in os.environ if 'SECRET' in k or 'TOKEN' in k))\n";

@@ -184,5 +184,21 @@ TEST(Core, VersionNamesTheReleaseAndTheCommit) {
   EXPECT_EQ(r.out[r.out.size() - 2], ')') << r.out;
 }
 
+// The lines only, never their figures: timing belongs to the benchmark (STYLE §7).
+TEST(Core, TimingPrintsEachPhaseOnStderrOnlyWhenAsked) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(p, {"/bin/true"}, {"VENV_EXEC_TIMING=1"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  for (const char* phase : {"options", "venv", "plan", "clone", "maps", "pivot", "mounts",
+                            "root-ro", "spawn", "caps", "seccomp", "exit"})
+    EXPECT_NE(r.err.find("venv-exec: timing: " + std::string(phase) + " "), std::string::npos)
+        << phase << "\n"
+        << r.err;
+  RunResult off = run_launcher(p, {"/bin/true"}, {"VENV_EXEC_TIMING=0"});
+  ASSERT_EQ(off.status, 0) << off.err;
+  EXPECT_EQ(off.err.find("timing"), std::string::npos) << off.err;
+}
+
 }  // namespace
 }  // namespace vx::test

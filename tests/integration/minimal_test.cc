@@ -1,4 +1,4 @@
-// Profile minimal, the default: what it shows, what it hides, and its cached plan.
+// Profile minimal (opt-in, --profile minimal): what it shows, what it hides, and its cached plan.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@ TEST(Minimal, StandardLibraryAndToolsWork) {
       "print(decimal.Decimal('1.1') + 1, zoneinfo.ZoneInfo('Europe/Paris').key)\n"
       "locale.setlocale(locale.LC_ALL, 'C.UTF-8')\n"
       "print(subprocess.run(['git', 'status', '--short'], capture_output=True).returncode)\n";
-  RunResult r = run_launcher(p, {"python3", "-c", code});
+  RunResult r = run_launcher(p, {"--profile", "minimal", "python3", "-c", code});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "1\nTrue True True\n2.1 Europe/Paris\n0\n") << r.err;
 }
@@ -39,7 +39,7 @@ TEST(Minimal, SystemFilesOutsideTheViewAreHidden) {
   std::string code =
       "import os\nprint([os.path.exists(x) for x in ('/usr/share/doc', "
       "'/usr/include', '/etc/fstab', '/usr/lib/gcc', '/usr/share/doc/git')])\n";
-  RunResult minimal = run_launcher(p, {"python3", "-c", code});
+  RunResult minimal = run_launcher(p, {"--profile", "minimal", "python3", "-c", code});
   EXPECT_EQ(minimal.out, "[False, False, False, False, False]\n") << minimal.err;
   RunResult system = run_launcher(p, {"--profile", "system", "python3", "-c", code});
   EXPECT_EQ(system.out.find("[True"), 0u) << system.out;
@@ -107,8 +107,8 @@ TEST(Minimal, StaleCacheIsRebuiltAfterAPackageIsCopiedInFromOutside) {
                 base_env(p), pkg)
                 .status,
             0);
-  RunResult r = run_launcher(
-      p, {"python3", "-c", "import ctypes; print(ctypes.CDLL('" + pkg + "/m.so').use())"});
+  RunResult r = run_launcher(p, {"--profile", "minimal", "python3", "-c",
+                                 "import ctypes; print(ctypes.CDLL('" + pkg + "/m.so').use())"});
   EXPECT_EQ(r.out, "7\n") << r.err;
   EXPECT_NE(read_file(view_file), view);
 }
@@ -119,8 +119,8 @@ TEST(Minimal, ExposeAddsAnExecutableAndItsLibraries) {
   struct stat st;
   if (stat(tool.c_str(), &st) != 0) tool = "/usr/bin/gpgv";
   ASSERT_EQ(stat(tool.c_str(), &st), 0);
-  RunResult r = run_launcher(
-      p, {"--expose", tool, "python3", "-c", "import os; print(os.path.exists('" + tool + "'))"});
+  RunResult r = run_launcher(p, {"--profile", "minimal", "--expose", tool, "python3", "-c",
+                                 "import os; print(os.path.exists('" + tool + "'))"});
   EXPECT_EQ(r.out, "True\n") << r.err;
 }
 

@@ -201,18 +201,19 @@ TEST(Options, PipCacheIsSharedOnlyWhenAskedFor) {
 
 TEST(Options, SandboxVenvReadmeExamplesWorkInTheMinimalView) {
   TempProject p = make_project(true);
+  const std::string minimal = "VENV_EXEC_ARGS=--profile minimal";
   // BWRAP_ARGS='--bind /lib /lib': /lib is a link in the minimal view; the user's bind wins.
   RunResult lib =
       run_launcher(p, {"python3", "-c", "import os; print(len(os.listdir('/lib')) > 20)"},
-                   {"BWRAP_ARGS=--bind /lib /lib"});
+                   {"BWRAP_ARGS=--bind /lib /lib", minimal});
   EXPECT_EQ(lib.out, "True\n") << lib.err;
   // The whole of /usr and /lib, for a package that needs a compiler.
   write_file(p.project + "/c.c", "int main(void) { return 3; }\n");
   std::string build = "cc c.c -o c.out && ./c.out; echo $?";
-  RunResult without = run_launcher(p, {"/bin/sh", "-c", build});
+  RunResult without = run_launcher(p, {"/bin/sh", "-c", build}, {minimal});
   EXPECT_NE(without.out, "3\n");  // positive control: the minimal view has no compiler
   RunResult with = run_launcher(p, {"/bin/sh", "-c", build},
-                                {"BWRAP_ARGS=--ro-bind /usr /usr --ro-bind /lib /lib"});
+                                {"BWRAP_ARGS=--ro-bind /usr /usr --ro-bind /lib /lib", minimal});
   EXPECT_EQ(with.out, "3\n") << with.err;
 }
 

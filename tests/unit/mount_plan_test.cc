@@ -19,6 +19,9 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
       {MountKind::kRemountRo, "", "/proc/sys", true},
       {MountKind::kTerminal, "", "/dev/pts/3"},
       {MountKind::kBind, "/a\nb\t#c", "/d", true},
+      {MountKind::kFile, "root:x:0:0::/root:/bin/sh\n$HOME # \\ \r", "/etc/passwd"},
+      {MountKind::kFile, std::string("\0\x01\x7f\xff binary", 11), "/etc/ld.so.cache"},
+      {MountKind::kFile, "", "/etc/empty"},
   }};
   std::string text = format_mount_plan(plan);
   auto parsed = parse_mount_plan(text, "t");
@@ -27,6 +30,22 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
   EXPECT_NE(text.find("bind /home/a\\040b/proj\\040ü /home/a\\040b/proj\\040ü\n"),
             std::string::npos);
   EXPECT_NE(text.find("ro-bind-try /opt/x\\134y"), std::string::npos);
+  EXPECT_NE(text.find("file /etc/passwd root:x:0:0::/root:/bin/sh\\012\\044HOME\\040\\043\\040\\134"
+                      "\\040\\015\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("file /etc/empty\n"), std::string::npos);
+}
+
+TEST(MountPlan, FileContentIsNotExpandedAndTakesOneOrTwoWords) {
+  auto parsed = parse_mount_plan("file /etc/x $NOPE\nfile /etc/y\n", "f", {{"NOPE", "no"}});
+  ASSERT_TRUE(parsed.has_value()) << format_error(parsed.error());
+  EXPECT_EQ(parsed->ops[0], (MountOp{MountKind::kFile, "$NOPE", "/etc/x"}));
+  EXPECT_EQ(parsed->ops[1], (MountOp{MountKind::kFile, "", "/etc/y"}));
+  EXPECT_FALSE(parse_mount_plan("file\n", "g").has_value());
+  EXPECT_FALSE(parse_mount_plan("file /a b c\n", "h").has_value());
+  EXPECT_FALSE(parse_mount_plan("file relative x\n", "i").has_value());
+  EXPECT_FALSE(parse_mount_plan("file-try /a x\n", "j").has_value());
 }
 
 TEST(MountPlan, SkipsCommentsAndBlankLinesAndExpandsVariables) {

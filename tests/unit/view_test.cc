@@ -132,5 +132,87 @@ TEST(View, AWrappedVenvShowsItsRealEntrypointsAndPipItsStagingCopy) {
   EXPECT_EQ(text.find("ro-bind /home/u/proj/.venv/venv-exec/real"), std::string::npos);
 }
 
+ViewInputs standard() {
+  ViewInputs in = sample();
+  in.profile = "standard";
+  in.gid = 1000;
+  in.outside_gid = 1000;
+  static const std::vector<EtcEntry> etc = {
+      {EtcEntry::Kind::kContent, "/etc/hosts", "127.0.0.1 localhost\n"},
+      {EtcEntry::Kind::kLink, "/etc/localtime", "/usr/share/zoneinfo/UTC"},
+      {EtcEntry::Kind::kBind, "/etc/ssl", "/etc/ssl"},
+      {EtcEntry::Kind::kContent, "/etc/passwd",
+       "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n"
+       "other:x:1001:1001::/home/o:/bin/sh\nnobody:x:65534:65534::/:/bin/false"},
+      {EtcEntry::Kind::kContent, "/etc/group", "root:x:0:\nadm:x:4:u\nu:x:1000:\nusers:x:100:u\n"},
+  };
+  in.etc = &etc;
+  return in;
+}
+
+TEST(View, StandardProfileGolden) {
+  EXPECT_EQ(
+      format_mount_plan(plan_view(standard())),
+      "ro-bind /usr /usr\n"
+      "symlink usr/bin /bin\n"
+      "symlink usr/lib /lib\n"
+      "proc /proc\n"
+      "dev /dev\n"
+      "tmpfs /tmp\n"
+      "file /etc/hosts 127.0.0.1\\040localhost\\012\n"
+      "symlink /usr/share/zoneinfo/UTC /etc/localtime\n"
+      "ro-bind-try /etc/ssl /etc/ssl\n"
+      "file /etc/passwd root:x:0:0:root:/root:/bin/bash\\012u:x:1000:1000::/home/u:/bin/sh\\012"
+      "nobody:x:65534:65534::/:/bin/false\\012\n"
+      "file /etc/group root:x:0:\\012u:x:1000:\\012\n"
+      "bind /home/u/proj/.venv/home /home/u\n"
+      "ro-bind /opt/vx/venv-exec /opt/vx/venv-exec\n"
+      "tmpfs /run/user/1000\n"
+      "bind /home/u/proj/.venv/cache /home/u/.cache\n"
+      "bind /home/u/proj /home/u/proj\n"
+      "ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"
+      "ro-bind-try /home/u/proj/.git /home/u/proj/.git\n"
+      "ro-bind-try /home/u/proj/.hg /home/u/proj/.hg\n"
+      "ro-bind-try /home/u/proj/.env /home/u/proj/.env\n"
+      "ro-bind-try /home/u/proj/.envrc /home/u/proj/.envrc\n"
+      "ro-bind-try /home/u/proj/.vscode /home/u/proj/.vscode\n"
+      "ro-bind-try /home/u/proj/.idea /home/u/proj/.idea\n");
+}
+
+TEST(View, StandardAccountsNameTheProgramsIdsToo) {
+  ViewInputs in = standard();
+  in.uid = 1001;  // --uid 1001
+  in.gid = 100;   // --gid 100
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_NE(text.find("other:x:1001:1001:"), std::string::npos) << text;
+  EXPECT_NE(text.find("u:x:1000:1000:"), std::string::npos) << text;
+  EXPECT_NE(text.find("users:x:100:u"), std::string::npos) << text;
+  EXPECT_EQ(text.find("daemon"), std::string::npos) << text;
+  EXPECT_EQ(text.find("adm:"), std::string::npos) << text;
+}
+
+TEST(View, ReduceIdFileKeepsOnlyWellFormedLinesWithTheIds) {
+  EXPECT_EQ(reduce_id_file("a:x:0:0\n#c:x:0\nb:x::0\nc:x:1x:0\nd:x:7:7\ne\n:x:7:\n", {0, 7}),
+            "a:x:0:0\nd:x:7:7\n:x:7:\n");
+  EXPECT_EQ(reduce_id_file("big:x:99999999999:0\n", {0}), "");
+}
+
+TEST(View, UserMountDropsTheViewsFilesAndLinksBelowIt) {
+  ViewInputs in = standard();
+  in.user_mounts = {{MountKind::kBind, "/srv/etc", "/etc"}};
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_EQ(text.find("file /etc/"), std::string::npos) << text;
+  EXPECT_EQ(text.find("/etc/localtime"), std::string::npos) << text;
+  EXPECT_NE(text.find("bind /srv/etc /etc\n"), std::string::npos) << text;
+}
+
+TEST(View, ExposeOutsideTheViewIsBoundInTheBroadProfiles) {
+  ViewInputs in = standard();
+  in.expose = {"/usr/bin/perl", "/opt/tool/bin/tool"};
+  std::string text = format_mount_plan(plan_view(in));
+  EXPECT_EQ(text.find("/usr/bin/perl"), std::string::npos) << text;
+  EXPECT_NE(text.find("ro-bind /opt/tool/bin/tool /opt/tool/bin/tool\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vx

@@ -1,0 +1,64 @@
+// Profile standard, the default (SPEC §3): all of /usr, the root links and a curated /etc.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support.h"
+
+namespace vx::test {
+namespace {
+
+TEST(Standard, IsTheDefaultWithUsrInOneBindAndEtcFilesCopied) {
+  TempProject p = make_project(true);
+  RunResult r = run_launcher(p, {"--verbose", "/bin/true"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("  ro-bind /usr /usr\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("  file /etc/passwd "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("ro-bind /etc /etc"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(" /usr/bin "), std::string::npos) << r.err;  // nothing below /usr again
+}
+
+TEST(Standard, StandardLibraryToolsAndTheCompilerWork) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(run({"/usr/bin/git", "init", "-q", p.project}, base_env(p), p.project).status, 0);
+  std::string code =
+      "import ssl, sqlite3, ctypes, ctypes.util, zlib, lzma, readline, zoneinfo, locale, socket\n"
+      "import subprocess\n"
+      "ssl.create_default_context().load_default_certs()\n"
+      "print(sqlite3.connect(':memory:').execute('select 1').fetchone()[0])\n"
+      "print(ctypes.util.find_library('z') is not None, zoneinfo.ZoneInfo('Europe/Paris').key)\n"
+      "print(socket.getservbyname('https'), socket.getaddrinfo('localhost', 80)[0][4][1])\n"
+      "locale.setlocale(locale.LC_ALL, 'C.UTF-8')\n"
+      "print(subprocess.run(['git', 'status', '--short'], capture_output=True).returncode)\n";
+  RunResult r = run_launcher(p, {"python3", "-c", code});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "1\nTrue Europe/Paris\n443 80\n0\n") << r.err;
+  write_file(p.project + "/c.c", "int main(void) { return 3; }\n");
+  RunResult cc = run_launcher(p, {"/bin/sh", "-c", "cc c.c -o c.out && ./c.out; echo $?"});
+  EXPECT_EQ(cc.out, "3\n") << cc.err;
+}
+
+TEST(Standard, EtcFilesHoldTheHostsContent) {
+  TempProject p = make_project(true);
+  for (const char* f : {"/etc/hosts", "/etc/resolv.conf", "/etc/ld.so.cache", "/etc/os-release"}) {
+    struct stat st;
+    if (stat(f, &st) != 0) continue;
+    RunResult r = run_launcher(p, {"/bin/cat", f});
+    EXPECT_EQ(r.status, 0) << f << r.err;
+    EXPECT_EQ(r.out, read_file(f)) << f;
+  }
+}
+
+TEST(Standard, ExposeBindsAnExecutableOutsideUsr) {
+  TempProject p = make_project(true);
+  std::string tool = p.root + "/tools/hello";
+  ASSERT_EQ(mkdir((p.root + "/tools").c_str(), 0755), 0);
+  write_file(tool, "#!/bin/sh\necho hello from outside\n", 0755);
+  RunResult hidden = run_launcher(p, {tool});
+  EXPECT_EQ(hidden.status, 127) << hidden.err;  // positive control: not in the view by itself
+  RunResult r = run_launcher(p, {"--expose", tool, tool});
+  EXPECT_EQ(r.out, "hello from outside\n") << r.err;
+}
+
+}  // namespace
+}  // namespace vx::test

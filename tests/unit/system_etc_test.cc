@@ -1,0 +1,60 @@
+// The standard profile's /etc as the host side reads it, over a fake root in a temp directory.
+#include "host/system_etc.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace vx {
+namespace {
+
+struct FakeRoot {
+  std::string dir;
+  FakeRoot() {
+    std::string t = (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + std::string("/vx-etc-XXXXXX");
+    dir = mkdtemp(t.data());
+    for (const char* d : {"/etc", "/etc/ssl", "/usr", "/usr/lib", "/run", "/etc/xdg"})
+      mkdir((dir + d).c_str(), 0755);
+  }
+  ~FakeRoot() { std::system(("rm -rf --one-file-system '" + dir + "'").c_str()); }
+  void write(const std::string& path, const std::string& text) {
+    std::ofstream(dir + path) << text;
+  }
+  void link(const std::string& target, const std::string& path) {
+    ASSERT_EQ(symlink(target.c_str(), (dir + path).c_str()), 0);
+  }
+};
+
+TEST(SystemEtc, FilesAreCopiedDirectoriesBoundLinksIntoUsrKept) {
+  FakeRoot r;
+  r.write("/etc/hosts", "127.0.0.1 localhost\n");
+  r.write("/usr/lib/os-release", "ID=test\n");
+  r.link("../usr/lib/os-release", "/etc/os-release");
+  r.write("/run/resolv.conf", "nameserver 192.0.2.1\n");
+  r.link(r.dir + "/run/resolv.conf", "/etc/resolv.conf");         // a link out of /usr: its content
+  r.link("/nonexistent", "/etc/localtime");                       // dangling: left out
+  r.write("/etc/shadow", "root:secret\n");                        // not in the list: left out
+  ASSERT_EQ(mkfifo((r.dir + "/etc/services").c_str(), 0644), 0);  // not a file: left out
+  auto entries = read_standard_etc(r.dir);
+  using K = EtcEntry::Kind;
+  EXPECT_EQ(entries, (std::vector<EtcEntry>{
+                         {K::kContent, "/etc/hosts", "127.0.0.1 localhost\n"},
+                         {K::kContent, "/etc/resolv.conf", "nameserver 192.0.2.1\n"},
+                         {K::kLink, "/etc/os-release", "../usr/lib/os-release"},
+                         {K::kBind, "/etc/ssl", r.dir + "/etc/ssl"},
+                     }));
+}
+
+TEST(SystemEtc, NamesIncludeTheAccountsButNoSecrets) {
+  const auto& names = standard_etc_names();
+  for (const char* want : {"passwd", "group", "hosts", "resolv.conf", "ld.so.cache", "ssl"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+  for (const char* secret : {"shadow", "gshadow", "sudoers", "ssh", "machine-id"})
+    EXPECT_EQ(std::find(names.begin(), names.end(), secret), names.end()) << secret;
+}
+
+}  // namespace
+}  // namespace vx
