@@ -60,5 +60,44 @@ TEST(Standard, ExposeBindsAnExecutableOutsideUsr) {
   EXPECT_EQ(r.out, "hello from outside\n") << r.err;
 }
 
+// Issue 13: what failed under the old minimal default.
+TEST(Standard, PipBuildsACExtensionThatImportsInTheDefaultView) {
+  TempProject p = make_project(true, "proj", true);
+  ASSERT_EQ(run_launcher(p, {"install", p.venv}).status, 0);
+  ASSERT_EQ(mkdir((p.project + "/cext").c_str(), 0755), 0);
+  write_file(p.project + "/cext/setup.py",
+             "from setuptools import setup, Extension\n"
+             "setup(name='cx', version='1.0', ext_modules=[Extension('cx', ['cx.c'])])\n");
+  write_file(p.project + "/cext/cx.c",
+             "#include <Python.h>\n"
+             "static PyObject* f(PyObject* s, PyObject* a) { return PyLong_FromLong(42); }\n"
+             "static PyMethodDef m[] = {{\"answer\", f, METH_NOARGS, 0}, {0}};\n"
+             "static struct PyModuleDef d = {PyModuleDef_HEAD_INIT, \"cx\", 0, -1, m};\n"
+             "PyMODINIT_FUNC PyInit_cx(void) { return PyModule_Create(&d); }\n");
+  RunResult pip = run({p.venv + "/bin/pip", "install", "-q", "--no-index", "--no-build-isolation",
+                       "./cext"},
+                      base_env(p), p.project);
+  ASSERT_EQ(pip.status, 0) << pip.err;
+  RunResult r = run({p.venv + "/bin/python", "-c", "import cx; print(cx.answer())"}, base_env(p),
+                    p.project);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "42\n");
+}
+
+TEST(Standard, ASystemSitePackagesVenvImportsADebianPackageAndItsCModule) {
+  TempProject p = make_project(false);
+  std::string venv = p.project + "/.venv";
+  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", "--system-site-packages", venv},
+                base_env(p), p.project)
+                .status,
+            0);
+  // python3-yaml: a Debian package in /usr/lib/python3/dist-packages, with its C module.
+  std::string code = "import yaml, yaml._yaml; print(yaml.__file__, yaml.__with_libyaml__)";
+  RunResult host = run({venv + "/bin/python", "-c", code}, base_env(p), p.project);
+  ASSERT_EQ(host.out, "/usr/lib/python3/dist-packages/yaml/__init__.py True\n") << host.err;
+  RunResult r = run_launcher(p, {venv + "/bin/python", "-c", code});
+  EXPECT_EQ(r.out, host.out) << r.err;
+}
+
 }  // namespace
 }  // namespace vx::test
