@@ -13,6 +13,7 @@
 #include "base/fd.h"
 
 #include "host/file_read.h"
+#include "host/staging.h"
 
 namespace vx {
 
@@ -20,17 +21,11 @@ namespace {
 
 constexpr const char* kTmpSuffix = ".venv-exec-tmp";
 
+// The sorted names in `dir` (none when it cannot be opened): one listing for install, the
+// publish after pip and uninstall (host/staging.h).
 std::vector<std::string> list_dir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (struct dirent* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
+  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  return fd ? dir_entry_names(fd.get()) : std::vector<std::string>{};
 }
 
 // What bin/ holds that a host could run: an executable file, whatever its name (a sandboxed
