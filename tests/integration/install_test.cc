@@ -160,6 +160,17 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
     // The interpreter links, relative ones (python -> python3) included, run at every instant.
     for (const char* py : {"python", "python3", "python3.11"}) {
       RunResult r = run({p.venv + "/bin/" + py, "-c", "print(1)"}, base_env(p), p.project);
+      if (r.out != "1\n") {
+        // A rare failure (exit 122, nothing printed) seen under load: say what bin/ and real/
+        // held, and what a second, verbose run does.
+        RunResult ls = run({"/bin/sh", "-c", "ls -l bin venv-exec/real | grep -v tool"},
+                           base_env(p), p.venv);
+        std::vector<std::string> env = base_env(p);
+        env.push_back("VERBOSE=1");
+        RunResult again = run({p.venv + "/bin/" + py, "-c", "print(1)"}, env, p.project);
+        ADD_FAILURE() << "bin/ and real/:\n" << ls.out << "a second run: " << again.status << " "
+                      << again.out << again.err;
+      }
       ASSERT_EQ(r.out, "1\n") << py << " after a kill at " << delay_us << " us: status "
                               << r.status << ": " << r.err;
     }
