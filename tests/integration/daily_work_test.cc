@@ -141,29 +141,9 @@ TEST(DailyWork, TheCallersTerminalIsVisibleByItsNameAndNoOtherIs) {
 
 TEST(DailyWork, GetpassReadsFromTheCallersTerminal) {
   TempProject p = make_project(true);
-  // A pty driver that types the answer once the prompt is on the terminal.
-  std::string driver =
-      "import os, pty, sys\n"
-      "pid, fd = pty.fork()\n"
-      "if pid == 0:\n"
-      "    os.execv(sys.argv[1], sys.argv[1:])\n"
-      "out, typed = b'', False\n"
-      "while True:\n"
-      "    try:\n"
-      "        chunk = os.read(fd, 1024)\n"
-      "    except OSError:\n"
-      "        break\n"
-      "    if not chunk:\n"
-      "        break\n"
-      "    out += chunk\n"
-      "    if not typed and b'pw: ' in out:\n"
-      "        os.write(fd, b'hunter2\\n')\n"
-      "        typed = True\n"
-      "os.waitpid(pid, 0)\n"
-      "print(out.decode(errors='replace').replace('\\r', ''))\n";
-  RunResult r = run({"/usr/bin/python3", "-c", driver, launcher_path(), "/usr/bin/python3", "-c",
-                     "import getpass\nprint('got', repr(getpass.getpass('pw: ')))"},
-                    base_env(p), p.project);
+  RunResult r = run_under_pty({launcher_path(), "/usr/bin/python3", "-c",
+                               "import getpass\nprint('got', repr(getpass.getpass('pw: ')))"},
+                              base_env(p), p.project, "pw: ", "hunter2");
   EXPECT_NE(r.out.find("got 'hunter2'"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(r.out.find("Warning"), std::string::npos) << r.out;
 }

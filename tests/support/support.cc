@@ -185,13 +185,15 @@ RunResult sandbox_probe(const TempProject& p, const std::string& code,
 }
 
 RunResult run_under_pty(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                        const std::string& cwd) {
+                        const std::string& cwd, const std::string& prompt,
+                        const std::string& answer) {
   static const char* const kDriver =
       "import os, pty, sys\n"
+      "prompt, answer = sys.argv[1].encode(), sys.argv[2].encode()\n"
       "pid, fd = pty.fork()\n"
       "if pid == 0:\n"
-      "    os.execv(sys.argv[1], sys.argv[1:])\n"
-      "out = b''\n"
+      "    os.execv(sys.argv[3], sys.argv[3:])\n"
+      "out, typed = b'', False\n"
       "while True:\n"
       "    try:\n"
       "        chunk = os.read(fd, 1024)\n"
@@ -200,9 +202,12 @@ RunResult run_under_pty(const std::vector<std::string>& argv, const std::vector<
       "    if not chunk:\n"
       "        break\n"
       "    out += chunk\n"
+      "    if prompt and not typed and prompt in out:\n"
+      "        os.write(fd, answer + b'\\n')\n"
+      "        typed = True\n"
       "os.waitpid(pid, 0)\n"
       "print(out.decode(errors='replace').replace('\\r', '').strip())\n";
-  std::vector<std::string> full = {"/usr/bin/python3", "-c", kDriver};
+  std::vector<std::string> full = {"/usr/bin/python3", "-c", kDriver, prompt, answer};
   full.insert(full.end(), argv.begin(), argv.end());
   return run(full, env, cwd);
 }

@@ -52,9 +52,11 @@ RunResult sandbox_probe(const TempProject& p, const std::string& code,
                         const std::vector<std::string>& extra_env = {});
 
 // Runs `argv` with a new pseudo-terminal as its controlling terminal (and stdin/stdout), through
-// a small Python driver on the host; `out` is what appeared on the terminal, CRs removed.
+// a small Python driver on the host; `out` is what appeared on the terminal, CRs removed. With a
+// `prompt`, the driver types `answer` and Enter once the prompt has appeared.
 RunResult run_under_pty(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                        const std::string& cwd);
+                        const std::string& cwd, const std::string& prompt = "",
+                        const std::string& answer = "");
 
 // A launcher started in the background, its stdout readable line by line.
 struct Background {
