@@ -12,6 +12,7 @@
 #include "host/cgroup.h"
 #include "base/error.h"
 #include "base/fd.h"
+#include "base/path.h"
 #include "base/timing.h"
 #include "host/check.h"
 #include "host/host.h"
@@ -40,31 +41,57 @@
 namespace vx {
 namespace {
 
-// Inside a sandbox: run the target in place, under the filter and namespaces already there.
-int run_nested(const HostFacts& host, const Invocation& inv) {
-  std::vector<std::string> words = inv.args;
-  std::string file;
+// --help or --version.
+int launch_info(const ParsedArgs& cli) {
+  if (cli.help) return std::fputs(usage_text().c_str(), stdout), 0;
+  return std::puts("venv-exec " VX_VERSION " (" VX_GIT_DESCRIBE ")"), 0;
+}
+
+// What the caller asked to run: the entrypoint it went through (`entry`, VENV/bin/NAME), or the
+// command after our options in `cli`.
+Expected<Target> read_target(const HostFacts& host, const Invocation& inv, ParsedArgs& cli,
+                             std::string& entry) {
+  Target target;
   if (inv.command == Command::kEntrypoint) {
-    auto entry = locate_argv0(host);
-    if (!entry) return report(entry.error()), kExitLauncherFailed;
-    std::string bin = entry->substr(0, entry->rfind('/'));
-    std::string name = basename_of(*entry);  // the link in bin/, whatever argv[0] called it
-    file = real_entry(bin.substr(0, bin.rfind('/')), name)
-               .value_or(bin + "/../venv-exec/real/" + name);
-    words.insert(words.begin(), *entry);
-  } else {
-    if (words.empty()) words.push_back(access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
-    file = words.front();
+    TRY_ASSIGN(located, locate_argv0(host));
+    entry = located;
+    target.entrypoint = basename_of(entry);
+    target.shell = target.entrypoint == "shell";
+    target.words = inv.args;
+    if (!target.shell) target.words.insert(target.words.begin(), target.entrypoint);
+    return target;
   }
+  TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
+  cli = std::move(parsed);
+  target.shell = inv.command == Command::kShell;
+  target.words = cli.rest;
+  if (!target.shell && target.words.empty() && !cli.help && !cli.version)
+    return fail(Error::make("venv-exec", "no command given",
+                            "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
+  return target;
+}
+
+// Inside a sandbox: run the target in place, under the filter and namespaces already there
+// (SPEC §1), resolved as a launch resolves it. Options cannot loosen or tighten the sandbox
+// the call is already in: they are ignored, with a warning.
+int run_nested(const HostFacts& host, const Invocation& inv) {
+  ParsedArgs cli;
+  std::string entry;
+  auto target = read_target(host, inv, cli, entry);
+  if (!target) return report(target.error()), target.error().exit_code;
+  if (cli.help || cli.version) return launch_info(cli);
+  if (!(cli.options == SandboxOptions{}))
+    warn("already inside a sandbox: the options are ignored; the command runs in this one");
+  Venv venv;  // the wrapper's venv: only its bin/ and venv-exec/real are read
+  if (!entry.empty()) venv.dir = parent_dir(parent_dir(entry));
+  auto resolved = resolve_target(venv, *target);
+  if (!resolved) return report(resolved.error()), resolved.error().exit_code;
   std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
+  for (auto& w : resolved->argv) argv.push_back(w.data());
   argv.push_back(nullptr);
-  std::vector<std::string> candidates = {file};
-  if (file.find('/') == std::string::npos) {
-    candidates.clear();
-    for (const auto& dir : path_entries(host.environ)) candidates.push_back(dir + "/" + file);
-  }
-  Error e = exec_candidates(file, candidates, argv.data(), environ);
+  Error e = exec_candidates(resolved->exec_file,
+                            exec_paths(resolved->exec_file, path_entries(host.environ)),
+                            argv.data(), environ);
   report(e);
   return e.exit_code;
 }
@@ -93,26 +120,9 @@ double seconds_since(const timespec& start) {
 
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   ParsedArgs cli;
-  Target target;
   std::string entry;  // the wrapper link the caller went through, VENV/bin/NAME
-  if (inv.command == Command::kEntrypoint) {
-    TRY_ASSIGN(located, locate_argv0(host));
-    entry = located;
-    target.entrypoint = basename_of(entry);
-    target.shell = target.entrypoint == "shell";
-    target.words = inv.args;
-    if (!target.shell) target.words.insert(target.words.begin(), target.entrypoint);
-  } else {
-    TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
-    cli = std::move(parsed);
-    if (cli.help) return std::fputs(usage_text().c_str(), stdout), 0;
-    if (cli.version) return std::puts("venv-exec " VX_VERSION " (" VX_GIT_DESCRIBE ")"), 0;
-    target.shell = inv.command == Command::kShell;
-    target.words = cli.rest;
-    if (!target.shell && target.words.empty())
-      return fail(Error::make("venv-exec", "no command given",
-                              "usage: venv-exec [OPTION...] [--] CMD [ARG...]; see --help"));
-  }
+  TRY_ASSIGN(target, read_target(host, inv, cli, entry));
+  if (cli.help || cli.version) return launch_info(cli);
   TRY_ASSIGN(caller, caller_options(host, cli.options));
   mark_phase(host.timing, "options");
   TRY_ASSIGN(venv, inv.command == Command::kEntrypoint

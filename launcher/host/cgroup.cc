@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "base/fd.h"
+#include "base/path.h"
 #include "host/file_read.h"
 
 namespace vx {
@@ -21,15 +22,6 @@ struct CgroupMount {
   std::string fstype;
   std::vector<std::string> options;  // super options: rw, memory, pids, cpu, ...
 };
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::string word;
-  std::istringstream in(text);
-  while (std::getline(in, word, sep))
-    if (!word.empty()) out.push_back(word);
-  return out;
-}
 
 // Mount points in mountinfo escape space, tab, newline and backslash as \ooo (proc(5)).
 std::string unescape(const std::string& s) {

@@ -26,13 +26,10 @@ class ViewBuilder {
 
   // Resolves `path` component by component, recording the links; returns the real path.
   std::string follow(const std::string& path, int depth = 0) {
+    std::vector<std::string> comps = split(path, '/');
     std::string cur;
-    size_t pos = 1;
-    while (pos <= path.size()) {
-      size_t end = path.find('/', pos);
-      if (end == std::string::npos) end = path.size();
-      std::string comp = path.substr(pos, end - pos);
-      pos = end + 1;
+    for (size_t i = 0; i < comps.size(); ++i) {
+      const std::string& comp = comps[i];
       if (comp.empty() || comp == ".") continue;
       if (comp == "..") {
         cur = parent_dir(cur.empty() ? "/" : cur);
@@ -48,9 +45,9 @@ class ViewBuilder {
       }
       std::string text(buf, static_cast<size_t>(n));
       ops_.push_back({MountKind::kSymlink, text, next});
-      std::string target = text.front() == '/' ? text : (cur.empty() ? "" : cur) + "/" + text;
-      std::string rest = pos <= path.size() ? path.substr(pos - 1) : "";
-      return follow(target + rest, depth + 1);
+      std::string target = text.front() == '/' ? text : cur + "/" + text;
+      for (size_t j = i + 1; j < comps.size(); ++j) target += "/" + comps[j];
+      return follow(target, depth + 1);
     }
     return cur.empty() ? "/" : cur;
   }

@@ -71,12 +71,15 @@ std::vector<std::string> venv_trusted_files(const Venv& venv) {
   return files;
 }
 
-Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req) {
+}  // namespace
+
+Expected<ResolvedTarget> resolve_target(const Venv& venv, const Target& t) {
+  ResolvedTarget r;
   if (t.shell) {
-    req.exec_file = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
-    req.argv = {req.exec_file};
-    req.argv.insert(req.argv.end(), t.words.begin(), t.words.end());
-    return {};
+    r.exec_file = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+    r.argv = {r.exec_file};
+    r.argv.insert(r.argv.end(), t.words.begin(), t.words.end());
+    return r;
   }
   std::optional<std::string> name;
   std::optional<std::string> real;
@@ -95,19 +98,21 @@ Expected<void> set_target(const Venv& venv, const Target& t, LaunchRequest& req)
     name = wrapped_name(venv, t.words.front());
     if (name) real = real_entry(venv.dir, *name);
   }
-  req.argv = t.words;
+  r.argv = t.words;
   if (name && real) {
-    req.exec_file = *real;
+    r.exec_file = *real;
     // argv[0] is the venv path, so that Python finds pyvenv.cfg and sys.prefix is the venv.
     // It names the entry whose real target was found: inside, VENV/bin shows real/, where an
     // interrupted install may not have put `python` yet while `python3` is there.
-    if (req.argv.empty()) req.argv.emplace_back();
-    req.argv[0] = venv.dir + "/bin/" + real->substr(real->rfind('/') + 1);
+    if (r.argv.empty()) r.argv.emplace_back();
+    r.argv[0] = venv.dir + "/bin/" + real->substr(real->rfind('/') + 1);
   } else {
-    req.exec_file = t.words.front();
+    r.exec_file = t.words.front();
   }
-  return {};
+  return r;
 }
+
+namespace {
 
 // bubblewrap's semantics for user mounts: a relative SRC is relative to the working directory,
 // a symlink is followed (the caller named it and trusts it; the executor never follows one, so
@@ -278,7 +283,9 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.skip_protected = unprotectable_names(venv.project);
   req.dotenv = project_dotenv(venv.project);
   add_git_identity(host, venv, req);
-  TRY(set_target(venv, target, req));
+  TRY_ASSIGN(resolved, resolve_target(venv, target));
+  req.exec_file = std::move(resolved.exec_file);
+  req.argv = std::move(resolved.argv);
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
   // pip gets the system profile unless the options name one: compilers and headers for the

@@ -26,6 +26,14 @@ struct Target {
   std::vector<std::string> words;  // the command and its arguments
 };
 
+// The file to execute and its argv: the real entrypoint behind a wrapper, the shell, or the
+// command as given (searched in PATH inside). A launch and a nested call resolve it alike.
+struct ResolvedTarget {
+  std::string exec_file;
+  std::vector<std::string> argv;
+};
+Expected<ResolvedTarget> resolve_target(const Venv& venv, const Target& t);
+
 Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
                                       const SandboxOptions& options, const Target& target);
 

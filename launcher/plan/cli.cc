@@ -57,109 +57,96 @@ std::optional<unsigned> parse_id(const std::string& s) {
   return v;
 }
 
+// The handlers of the common shapes: store the value, append it, set a fixed value, a word from
+// a list, an id.
+using Result = std::optional<std::string>;
+using Args = const std::vector<std::string>&;
+
+template <class Field>
+Handler assign(Field SandboxOptions::*field) {
+  return [field](SandboxOptions& o, Args a) { return o.*field = a[0], Result(); };
+}
+
+template <class Item>
+Handler append(std::vector<Item> SandboxOptions::*field, std::function<Item(Args)> make) {
+  return [field, make](SandboxOptions& o, Args a) { return (o.*field).push_back(make(a)), Result(); };
+}
+
+template <class Field, class Value>
+Handler set_to(Field SandboxOptions::*field, Value value) {
+  return [field, value](SandboxOptions& o, Args) { return o.*field = value, Result(); };
+}
+
+// "'x' is not a profile (standard, minimal or system)".
+Handler one_of(std::optional<std::string> SandboxOptions::*field, std::string noun,
+               std::vector<std::string> words) {
+  return [=](SandboxOptions& o, Args a) {
+    for (const auto& w : words)
+      if (a[0] == w) return o.*field = a[0], Result();
+    std::string list;
+    for (size_t i = 0; i < words.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+    return Result("'" + a[0] + "' is not " + noun + " (" + list + ")");
+  };
+}
+
+template <class Id>
+Handler id(std::optional<Id> SandboxOptions::*field, std::string noun) {
+  return [=](SandboxOptions& o, Args a) {
+    auto v = parse_id(a[0]);
+    if (!v) return Result("'" + a[0] + "' is not " + noun);
+    return o.*field = *v, Result();
+  };
+}
+
 const std::vector<OptionSpec>& option_table() {
-  using A = const std::vector<std::string>&;
-  using R = std::optional<std::string>;
+  using MK = MountKind;
   static const std::vector<OptionSpec> table = {
-      {"--bind", "SRC DEST", 2, "bind SRC read-write at DEST", mount(MountKind::kBind, false)},
+      {"--bind", "SRC DEST", 2, "bind SRC read-write at DEST", mount(MK::kBind, false)},
       {"--bind-try", "SRC DEST", 2, "as --bind; ignored when SRC is missing",
-       mount(MountKind::kBind, true)},
-      {"--ro-bind", "SRC DEST", 2, "bind SRC read-only at DEST", mount(MountKind::kRoBind, false)},
+       mount(MK::kBind, true)},
+      {"--ro-bind", "SRC DEST", 2, "bind SRC read-only at DEST", mount(MK::kRoBind, false)},
       {"--ro-bind-try", "SRC DEST", 2, "as --ro-bind; ignored when SRC is missing",
-       mount(MountKind::kRoBind, true)},
+       mount(MK::kRoBind, true)},
       {"--dev-bind", "SRC DEST", 2, "bind SRC at DEST, device access allowed",
-       mount(MountKind::kDevBind, false)},
+       mount(MK::kDevBind, false)},
       {"--dev-bind-try", "SRC DEST", 2, "as --dev-bind; ignored when SRC is missing",
-       mount(MountKind::kDevBind, true)},
-      {"--tmpfs", "DEST", 1, "mount a fresh tmpfs at DEST", mount(MountKind::kTmpfs, false)},
-      {"--dir", "DEST", 1, "create an empty directory DEST", mount(MountKind::kDir, false)},
+       mount(MK::kDevBind, true)},
+      {"--tmpfs", "DEST", 1, "mount a fresh tmpfs at DEST", mount(MK::kTmpfs, false)},
+      {"--dir", "DEST", 1, "create an empty directory DEST", mount(MK::kDir, false)},
       {"--symlink", "TARGET DEST", 2, "create a symbolic link DEST -> TARGET",
-       mount(MountKind::kSymlink, false)},
+       mount(MK::kSymlink, false)},
       {"--setenv", "VAR VALUE", 2, "set VAR in the program's environment",
-       [](SandboxOptions& o, A a) {
-         o.env.push_back({a[0], a[1]});
-         return R();
-       }},
+       append<EnvChange>(&SandboxOptions::env, [](Args a) { return EnvChange{a[0], a[1]}; })},
       {"--unsetenv", "VAR", 1, "remove VAR from the program's environment",
-       [](SandboxOptions& o, A a) {
-         o.env.push_back({a[0], std::nullopt});
-         return R();
-       }},
-      {"--chdir", "DIR", 1, "run the program in DIR",
-       [](SandboxOptions& o, A a) {
-         o.chdir = a[0];
-         return R();
-       }},
-      {"--uid", "N", 1, "the program's user id inside",
-       [](SandboxOptions& o, A a) {
-         auto v = parse_id(a[0]);
-         if (!v) return R("'" + a[0] + "' is not a user id");
-         o.uid = *v;
-         return R();
-       }},
-      {"--gid", "N", 1, "the program's group id inside",
-       [](SandboxOptions& o, A a) {
-         auto v = parse_id(a[0]);
-         if (!v) return R("'" + a[0] + "' is not a group id");
-         o.gid = *v;
-         return R();
-       }},
+       append<EnvChange>(&SandboxOptions::env,
+                         [](Args a) { return EnvChange{a[0], std::nullopt}; })},
+      {"--chdir", "DIR", 1, "run the program in DIR", assign(&SandboxOptions::chdir)},
+      {"--uid", "N", 1, "the program's user id inside", id(&SandboxOptions::uid, "a user id")},
+      {"--gid", "N", 1, "the program's group id inside", id(&SandboxOptions::gid, "a group id")},
       {"--cap-add", "CAP", 1, "keep capability CAP (inside the sandbox's namespaces only)",
-       [](SandboxOptions& o, A a) {
-         o.caps.push_back({true, a[0]});
-         return R();
-       }},
+       append<CapChange>(&SandboxOptions::caps, [](Args a) { return CapChange{true, a[0]}; })},
       {"--cap-drop", "CAP", 1, "drop capability CAP again",
-       [](SandboxOptions& o, A a) {
-         o.caps.push_back({false, a[0]});
-         return R();
-       }},
+       append<CapChange>(&SandboxOptions::caps, [](Args a) { return CapChange{false, a[0]}; })},
       {"--share-net", "", 0, "share the host's network (the default)",
-       [](SandboxOptions& o, A) {
-         o.share_net = true;
-         return R();
-       }},
+       set_to(&SandboxOptions::share_net, std::optional<bool>(true))},
       {"--unshare-net", "", 0, "a new network namespace with loopback only",
-       [](SandboxOptions& o, A) {
-         o.share_net = false;
-         return R();
-       }},
-      {"--hostname", "NAME", 1, "the host name inside",
-       [](SandboxOptions& o, A a) {
-         o.hostname = a[0];
-         return R();
-       }},
+       set_to(&SandboxOptions::share_net, std::optional<bool>(false))},
+      {"--hostname", "NAME", 1, "the host name inside", assign(&SandboxOptions::hostname)},
       {"--expose", "EXE", 1, "bind EXE and its shared-library closure read-only",
-       [](SandboxOptions& o, A a) {
-         o.expose.push_back(a[0]);
-         return R();
-       }},
+       append<std::string>(&SandboxOptions::expose, [](Args a) { return a[0]; })},
       {"--profile", "standard|minimal|system", 1, "the read-only system view",
-       [](SandboxOptions& o, A a) {
-         if (a[0] != "standard" && a[0] != "minimal" && a[0] != "system")
-           return R("'" + a[0] + "' is not a profile (standard, minimal or system)");
-         o.profile = a[0];
-         return R();
-       }},
+       one_of(&SandboxOptions::profile, "a profile", {"standard", "minimal", "system"})},
       {"--isolation", "namespaces|landlock", 1,
        "namespaces (the default), or Landlock alone where user namespaces are blocked",
-       [](SandboxOptions& o, A a) {
-         if (a[0] != "namespaces" && a[0] != "landlock")
-           return R("'" + a[0] + "' is not an isolation (namespaces or landlock)");
-         o.isolation = a[0];
-         return R();
-       }},
+       one_of(&SandboxOptions::isolation, "an isolation", {"namespaces", "landlock"})},
       {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, else ./.venv)",
-       [](SandboxOptions& o, A a) {
-         o.venv = a[0];
-         return R();
-       }},
+       assign(&SandboxOptions::venv)},
       {"--pass-fd", "N", 1, "pass the caller's descriptor N to the program (only 0-2 by default)",
-       [](SandboxOptions& o, A a) {
+       [](SandboxOptions& o, Args a) {
          auto v = parse_id(a[0]);
-         if (!v || *v < 3 || *v > 65535) return R("'" + a[0] + "' is not a descriptor number above 2");
-         o.pass_fds.push_back(static_cast<int>(*v));
-         return R();
+         if (!v || *v < 3 || *v > 65535) return Result("'" + a[0] + "' is not a descriptor number above 2");
+         return o.pass_fds.push_back(static_cast<int>(*v)), Result();
        }},
       {"--timeout", "DURATION", 1, "SIGTERM every process after DURATION (90s, 10m); exit 124",
        limit("--timeout")},
@@ -176,10 +163,7 @@ const std::vector<OptionSpec>& option_table() {
       {"--status-fd", "N", 1, "write the run's status as JSON to descriptor N at the end",
        limit("--status-fd")},
       {"--verbose", "", 0, "print the sandbox plan and the final argv to stderr",
-       [](SandboxOptions& o, A) {
-         o.verbose = true;
-         return R();
-       }},
+       set_to(&SandboxOptions::verbose, true)},
   };
   return table;
 }
@@ -264,9 +248,14 @@ namespace {
 // top of this file); a launch never calls one.
 void init_streams() { static std::ios_base::Init streams; }
 
-// Every subcommand is parsed by CLI11 the same way, with the launch's error form.
-Expected<void> parse_subcommand(CLI::App& app, const std::vector<std::string>& args,
-                                const std::string& usage) {
+// Every subcommand is parsed by CLI11 the same way, with the launch's error form; `declare`
+// adds the subcommand's options to the app.
+Expected<void> parse_subcommand(const char* name, const char* about, const std::string& usage,
+                                const std::vector<std::string>& args,
+                                const std::function<void(CLI::App&)>& declare = {}) {
+  init_streams();
+  CLI::App app{about, name};
+  if (declare) declare(app);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   try {
     app.parse(reversed);
@@ -279,12 +268,12 @@ Expected<void> parse_subcommand(CLI::App& app, const std::vector<std::string>& a
 }  // namespace
 
 Expected<UninstallArgs> parse_uninstall_args(const std::vector<std::string>& args) {
-  init_streams();
   UninstallArgs out;
-  CLI::App app{"Restore a wrapped venv exactly as it was", "uninstall"};
-  app.add_option("VENV", out.venv, "the venv (default .venv)");
-  app.add_flag("--purge", out.purge, "also remove VENV/home and VENV/cache");
-  TRY(parse_subcommand(app, args, "venv-exec uninstall [VENV] [--purge]"));
+  TRY(parse_subcommand("uninstall", "Restore a wrapped venv exactly as it was",
+                       "venv-exec uninstall [VENV] [--purge]", args, [&](CLI::App& app) {
+                         app.add_option("VENV", out.venv, "the venv (default .venv)");
+                         app.add_flag("--purge", out.purge, "also remove VENV/home and VENV/cache");
+                       }));
   return out;
 }
 
@@ -302,20 +291,18 @@ Expected<InstallArgs> parse_install_args(const std::vector<std::string>& args) {
 }
 
 Expected<CheckArgs> parse_check_args(const std::vector<std::string>& args) {
-  init_streams();
   CheckArgs out;
-  CLI::App app{"Diagnose the kernel and distribution", "check"};
-  app.add_option("--proc-root", out.proc_root, "a /proc to read (tests)");
-  app.add_option("--sys-root", out.sys_root, "a /sys to read (tests)");
-  TRY(parse_subcommand(app, args, "venv-exec check"));
+  TRY(parse_subcommand("check", "Diagnose the kernel and distribution", "venv-exec check", args,
+                       [&](CLI::App& app) {
+                         app.add_option("--proc-root", out.proc_root, "a /proc to read (tests)");
+                         app.add_option("--sys-root", out.sys_root, "a /sys to read (tests)");
+                       }));
   out.probe = out.proc_root == "/proc" && out.sys_root == "/sys";
   return out;
 }
 
 Expected<void> parse_ps_args(const std::vector<std::string>& args) {
-  init_streams();
-  CLI::App app{"List running sandboxes", "ps"};
-  return parse_subcommand(app, args, "venv-exec ps");
+  return parse_subcommand("ps", "List running sandboxes", "venv-exec ps", args);
 }
 
 std::string usage_text() {

@@ -14,24 +14,18 @@ namespace vx {
 // Access rights and scopes, with the values of <linux/landlock.h> (a stable kernel ABI). Named
 // here because Debian 12's header stops at ABI 2.
 namespace ll {
-inline constexpr uint64_t kExecute = 1ULL << 0;
-inline constexpr uint64_t kWriteFile = 1ULL << 1;
-inline constexpr uint64_t kReadFile = 1ULL << 2;
-inline constexpr uint64_t kReadDir = 1ULL << 3;
-inline constexpr uint64_t kRemoveDir = 1ULL << 4;
-inline constexpr uint64_t kRemoveFile = 1ULL << 5;
-inline constexpr uint64_t kMakeChar = 1ULL << 6;
-inline constexpr uint64_t kMakeDir = 1ULL << 7;
-inline constexpr uint64_t kMakeReg = 1ULL << 8;
-inline constexpr uint64_t kMakeSock = 1ULL << 9;
-inline constexpr uint64_t kMakeFifo = 1ULL << 10;
-inline constexpr uint64_t kMakeBlock = 1ULL << 11;
-inline constexpr uint64_t kMakeSym = 1ULL << 12;
-inline constexpr uint64_t kRefer = 1ULL << 13;                   // ABI 2
-inline constexpr uint64_t kTruncate = 1ULL << 14;                // ABI 3
-inline constexpr uint64_t kIoctlDev = 1ULL << 15;                // ABI 5
-inline constexpr uint64_t kScopeAbstractUnixSocket = 1ULL << 0;  // ABI 6
-inline constexpr uint64_t kScopeSignal = 1ULL << 1;              // ABI 6
+// Bit N of the access mask is the kernel's right number N: the order below is the header's.
+inline constexpr uint64_t bit(unsigned n) { return 1ULL << n; }
+// ABI 1: on files; on directories; creating each kind of node.
+inline constexpr uint64_t kExecute = bit(0), kWriteFile = bit(1), kReadFile = bit(2);
+inline constexpr uint64_t kReadDir = bit(3), kRemoveDir = bit(4), kRemoveFile = bit(5);
+inline constexpr uint64_t kMakeChar = bit(6), kMakeDir = bit(7), kMakeReg = bit(8),
+                          kMakeSock = bit(9), kMakeFifo = bit(10), kMakeBlock = bit(11),
+                          kMakeSym = bit(12);
+// Later ABIs: linking or renaming across directories (2), truncate (3), device ioctls (5).
+inline constexpr uint64_t kRefer = bit(13), kTruncate = bit(14), kIoctlDev = bit(15);
+// ABI 6 scopes (their own mask): abstract unix sockets, signals.
+inline constexpr uint64_t kScopeAbstractUnixSocket = bit(0), kScopeSignal = bit(1);
 
 inline constexpr uint64_t kRead = kReadFile | kReadDir;
 inline constexpr uint64_t kWrite = kWriteFile | kRemoveDir | kRemoveFile | kMakeChar | kMakeDir |

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "base/path.h"
+
 namespace vx {
 
 namespace {
@@ -147,12 +149,7 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
   for (const auto& [name, value] : vars) escaped_vars[name] = escape_mount_path(value);
   MountPlan plan;
   size_t line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (const std::string& line : split(text, '\n')) {
     ++line_no;
     auto words = split_words(line);
     if (words.empty() || words[0].front() == '#') continue;

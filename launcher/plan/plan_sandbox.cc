@@ -127,20 +127,8 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
 
   ViewInputs view;
   view.profile = o.profile.value_or("standard");
-  view.system_view = req.system_view;
+  static_cast<ViewPlaces&>(view) = req;
   view.etc = &req.etc;
-  view.expose = req.expose;
-  view.root_links = req.root_links;
-  view.self_exe = req.self_exe;
-  view.project = req.project;
-  view.venv_dir = req.venv_dir;
-  view.pip = req.pip;
-  view.venv_bin = req.venv_bin;
-  view.venv_trusted = req.venv_trusted;
-  view.python_prefix = req.python_prefix;
-  view.state_dir = req.state_dir;
-  view.other_venvs = req.other_venvs;
-  view.skip_protected = req.skip_protected;
   view.home = req.home;
   if (!req.venv_dir.empty()) {
     view.home_backing = req.venv_dir + "/home";

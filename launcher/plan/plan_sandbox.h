@@ -15,7 +15,8 @@
 
 namespace vx {
 
-struct LaunchRequest {
+// The view-relevant places (ViewPlaces) come first, found by the host side.
+struct LaunchRequest : ViewPlaces {
   const std::vector<std::string>* host_environ = nullptr;
   uid_t host_uid = 0;
   gid_t host_gid = 0;
@@ -23,27 +24,14 @@ struct LaunchRequest {
   std::string cwd;
   bool stdin_tty = false;
   std::vector<std::string> terminals;  // the caller's fds 0-2 that are terminals, by path
-  std::vector<std::pair<std::string, std::string>> root_links;
-  std::string self_exe;
 
-  std::string project;
-  std::string venv_dir;  // empty without a venv
-  std::string python_prefix;
-  std::vector<std::string> venv_trusted;  // files kept read-only while pip runs
-  bool pip = false;
-  std::string venv_bin;  // shown at VENV/bin: real/ (wrapped venv), the staging dir (pip)
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
-  std::string state_dir;                 // the host-side state directory (SPEC §3a.1)
-  std::vector<std::string> other_venvs;  // the project's other registered venvs
-  std::vector<std::string> skip_protected;  // protected names that are links or FIFOs
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
   std::vector<EnvEntry> dotenv;
   GitIdentity git_user;   // from ~/.config/git/config and ~/.gitconfig
   GitIdentity git_local;  // from the project's .git/config, which git inside reads itself
-  std::vector<MountOp> system_view;  // minimal profile: the cached closure
   std::vector<EtcEntry> etc;         // standard profile: the host's curated /etc
-  std::vector<std::string> expose;   // --expose outside the minimal profile: real paths
   std::vector<int> keep_caps;        // resolved from options.caps
 
   std::string exec_file;  // a path, or a bare name searched in PATH inside

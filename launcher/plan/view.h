@@ -32,10 +32,10 @@ const std::vector<std::string>& standard_etc_names();
 // The lines of an /etc/passwd or /etc/group text whose id (third field) is one of `ids`.
 std::string reduce_id_file(std::string_view text, const std::vector<unsigned>& ids);
 
-struct ViewInputs {
-  std::string profile = "system";    // "standard", "minimal" or "system"
+// Where things are, as the view needs them: found by the host side once (the LaunchRequest is
+// one) and handed to plan_view as they are.
+struct ViewPlaces {
   std::vector<MountOp> system_view;  // the minimal profile's read-only closure (from the cache)
-  const std::vector<EtcEntry>* etc = nullptr;  // the standard profile's /etc (not copied: ~60 KiB)
   std::vector<std::string> expose;  // --expose EXE (real paths) for the profiles but minimal
   std::vector<std::pair<std::string, std::string>> root_links;  // HostFacts::root_links
   std::string self_exe;                   // the venv-exec binary, needed for nested calls
@@ -47,6 +47,14 @@ struct ViewInputs {
   std::string venv_bin;
   std::vector<std::string> venv_trusted;  // for pip: files inside the venv kept read-only
   std::string python_prefix;              // the base interpreter's real prefix
+  std::string state_dir;                  // host-side state: hidden when it lies in the project
+  std::vector<std::string> other_venvs;     // registered venvs in the project: read-only
+  std::vector<std::string> skip_protected;  // protected names that are links or FIFOs: left out
+};
+
+struct ViewInputs : ViewPlaces {
+  std::string profile = "system";    // "standard", "minimal" or "system"
+  const std::vector<EtcEntry>* etc = nullptr;  // the standard profile's /etc (not copied: ~60 KiB)
   std::string home;                       // HOME inside
   std::string home_backing;               // VENV/home; empty: a private tmpfs
   std::string cache_backing;              // VENV/cache; empty: none
@@ -55,9 +63,6 @@ struct ViewInputs {
   gid_t gid = 0;          // the program's gid inside
   gid_t outside_gid = 0;
   std::vector<MountOp> user_mounts;  // --bind & co, after ours
-  std::string state_dir;             // host-side state: hidden when it lies in the project
-  std::vector<std::string> other_venvs;     // registered venvs in the project: read-only
-  std::vector<std::string> skip_protected;  // protected names that are links or FIFOs: left out
 };
 
 // Names inside the project that a host program later executes or trusts (SPEC §3).

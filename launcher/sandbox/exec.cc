@@ -88,48 +88,38 @@ Error explain_exec_failure(const std::string& name, const std::string& path, int
   if (path != name) what += " (" + printable(path) + ")";
   FileHead h = read_head(path);
   std::string shebang = shebang_line(h);
+  auto missing = [&](std::string why, std::string hint) {
+    return with_class(Error::make(what, std::move(why), std::move(hint)), kExitNotFound);
+  };
+  auto unrunnable = [&](std::string why, std::string hint = {}) {
+    return with_class(Error::make(what, std::move(why), std::move(hint)), kExitCannotExecute);
+  };
+  std::string interp = "its interpreter line " + shebang;
   if (err == ENOENT || err == ENOTDIR) {
     if (!shebang.empty())
-      return with_class(Error::make(what,
-                                    "its interpreter line " + shebang +
-                                        " names a program that is not in the sandbox",
-                                    "fix the #! line, or make the interpreter visible with "
-                                    "--ro-bind or --expose"),
-                        kExitNotFound);
+      return missing(interp + " names a program that is not in the sandbox",
+                     "fix the #! line, or make the interpreter visible with --ro-bind or --expose");
     if (is_elf(h))
-      return with_class(Error::make(what,
-                                    "its program interpreter (the dynamic loader named in the "
-                                    "ELF file) is not in the sandbox",
-                                    "make the program visible with --expose, which brings its "
-                                    "loader and libraries"),
-                        kExitNotFound);
+      return missing("its program interpreter (the dynamic loader named in the ELF file) is not "
+                     "in the sandbox",
+                     "make the program visible with --expose, which brings its loader and "
+                     "libraries");
   }
   if (err == ENOEXEC) {
     if (is_elf(h) && elf_machine(h) != kNativeMachine)
-      return with_class(Error::make(what,
-                                    "it is built for another architecture (ELF machine " +
-                                        std::to_string(elf_machine(h)) + ")",
-                                    "install a build for this machine"),
-                        kExitCannotExecute);
-    if (!shebang.empty())
-      return with_class(Error::make(what, "its interpreter line " + shebang +
-                                              " does not name an executable program"),
-                        kExitCannotExecute);
-    return with_class(
-        Error::make(what, "not an executable format: neither an ELF program nor a #! script",
-                    "run it with its interpreter, e.g. sh FILE or python3 FILE"),
-        kExitCannotExecute);
+      return unrunnable("it is built for another architecture (ELF machine " +
+                            std::to_string(elf_machine(h)) + ")",
+                        "install a build for this machine");
+    if (!shebang.empty()) return unrunnable(interp + " does not name an executable program");
+    return unrunnable("not an executable format: neither an ELF program nor a #! script",
+                      "run it with its interpreter, e.g. sh FILE or python3 FILE");
   }
   if (err == EACCES) {
-    if (h.directory) return with_class(Error::make(what, "it is a directory"), kExitCannotExecute);
+    if (h.directory) return unrunnable("it is a directory");
     if (h.exists && !h.executable_bits)
-      return with_class(Error::make(what, "permission denied: the file is not executable",
-                                    "chmod +x " + printable(path)),
-                        kExitCannotExecute);
-    if (!shebang.empty())
-      return with_class(Error::make(what, "its interpreter line " + shebang +
-                                              " names a file that cannot be executed"),
-                        kExitCannotExecute);
+      return unrunnable("permission denied: the file is not executable",
+                        "chmod +x " + printable(path));
+    if (!shebang.empty()) return unrunnable(interp + " names a file that cannot be executed");
   }
   Error e{what, err, {}, {}, err == ENOENT || err == ENOTDIR ? kExitNotFound : kExitCannotExecute};
   return e;
@@ -143,12 +133,15 @@ ExecArgs prepare_exec(const SandboxPlan& plan) {
   a.argv.push_back(nullptr);
   for (const auto& s : plan.env) a.envp.push_back(const_cast<char*>(s.c_str()));
   a.envp.push_back(nullptr);
-  if (plan.exec_file.find('/') != std::string::npos) {
-    a.candidates.push_back(plan.exec_file);
-  } else {
-    for (const auto& dir : plan.path) a.candidates.push_back(dir + "/" + plan.exec_file);
-  }
+  a.candidates = exec_paths(plan.exec_file, plan.path);
   return a;
+}
+
+std::vector<std::string> exec_paths(const std::string& file, const std::vector<std::string>& path) {
+  if (file.find('/') != std::string::npos) return {file};
+  std::vector<std::string> out;
+  for (const auto& dir : path) out.push_back(dir + "/" + file);
+  return out;
 }
 
 Error exec_candidates(const std::string& name, const std::vector<std::string>& candidates,

@@ -19,11 +19,14 @@ struct ExecArgs {
 
 ExecArgs prepare_exec(const SandboxPlan& plan);
 
+// The paths execve tries for `file`, as execvp(3): itself when it holds a '/', else each entry
+// of the PATH inside joined with it.
+std::vector<std::string> exec_paths(const std::string& file, const std::vector<std::string>& path);
+
 // Tries every candidate; returns the error to report when none could be executed.
 Error exec_program(const SandboxPlan& plan, ExecArgs& args);
 
-// The same for a nested call: `name` as the user wrote it, `candidates` as prepare_exec makes
-// them (the name itself when it has a '/', else each PATH entry joined with it).
+// The same for a nested call: `name` as the user wrote it, `candidates` from exec_paths.
 Error exec_candidates(const std::string& name, const std::vector<std::string>& candidates,
                       char* const argv[], char* const envp[]);
 

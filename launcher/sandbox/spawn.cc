@@ -12,25 +12,23 @@ namespace vx {
 namespace {
 
 Error clone_error(int err) {
-  Error e{"create the sandbox's namespaces (clone)", err, {}, {}, kExitLauncherFailed};
+  auto because = [err](std::string why, std::string hint) {
+    return Error{"create the sandbox's namespaces (clone)", err, std::move(why), std::move(hint),
+                 kExitLauncherFailed};
+  };
   switch (err) {
     case EPERM:
-      e.why = "user namespaces are not allowed for this user";
-      e.hint = "run 'venv-exec check' for the setting that blocks them and its fix";
-      break;
+      return because("user namespaces are not allowed for this user",
+                     "run 'venv-exec check' for the setting that blocks them and its fix");
     case ENOSPC:
     case EUSERS:
-      e.why = "the limit on nested or total user namespaces is reached";
-      e.hint = "raise user.max_user_namespaces (venv-exec check shows how)";
-      break;
+      return because("the limit on nested or total user namespaces is reached",
+                     "raise user.max_user_namespaces (venv-exec check shows how)");
     case EINVAL:
-      e.why = "this kernel lacks a namespace type venv-exec needs";
-      e.hint = "run 'venv-exec check'";
-      break;
+      return because("this kernel lacks a namespace type venv-exec needs", "run 'venv-exec check'");
     default:
-      break;
+      return because({}, {});
   }
-  return e;
 }
 
 struct Pipe {

@@ -144,5 +144,25 @@ TEST(ExecFailure, ABrokenConsoleScriptIsNamedOnTheHostAndInANestedCall) {
   EXPECT_EQ(nested.err.find('\x1b'), std::string::npos);
 }
 
+// A nested `venv-exec [OPTION...] CMD` parses its options as a launch does, runs CMD in the
+// sandbox it is already in, and says that the options do not apply there.
+TEST(Entrypoint, ANestedCallWithOptionsRunsInPlaceAndSaysSo) {
+  TempProject p = make_project(true);
+  std::string inner = launcher_path() + " --unshare-net --setenv X 1 -- /bin/sh -c "
+                      "'readlink /proc/self/ns/user; echo X=$X'";
+  RunResult r = run_launcher(p, {"/bin/sh", "-c", "readlink /proc/self/ns/user; " + inner});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The same user namespace twice (no second sandbox), and the option not applied.
+  std::string ns = r.out.substr(0, r.out.find('\n') + 1);
+  ASSERT_NE(ns.find("user:["), std::string::npos) << r.out;
+  EXPECT_EQ(r.out, ns + ns + "X=\n");
+  EXPECT_NE(r.err.find("already inside a sandbox: the options are ignored"), std::string::npos)
+      << r.err;
+  // Without options, nothing is said.
+  RunResult quiet = run_launcher(p, {"/bin/sh", "-c", launcher_path() + " /bin/true"});
+  EXPECT_EQ(quiet.status, 0);
+  EXPECT_EQ(quiet.err, "");
+}
+
 }  // namespace
 }  // namespace vx::test

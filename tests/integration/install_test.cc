@@ -141,7 +141,9 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
   int partial = 0;
   for (int round = 0; round < 80 && partial < 3; ++round) {
     int delay_us = (round % 40) * 700;
-    if (round == 40) ASSERT_EQ(run_launcher(p, {"uninstall"}).status, 0);
+    if (round == 40) {
+      ASSERT_EQ(run_launcher(p, {"uninstall"}).status, 0);
+    }
     Background bg = start_launcher(p, {"install"});
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     kill(bg.pid, SIGKILL);

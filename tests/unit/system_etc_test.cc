@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace vx {
@@ -19,7 +20,7 @@ struct FakeRoot {
     for (const char* d : {"/etc", "/etc/ssl", "/usr", "/usr/lib", "/run", "/etc/xdg"})
       mkdir((dir + d).c_str(), 0755);
   }
-  ~FakeRoot() { std::system(("rm -rf --one-file-system '" + dir + "'").c_str()); }
+  ~FakeRoot() { std::filesystem::remove_all(dir); }
   void write(const std::string& path, const std::string& text) {
     std::ofstream(dir + path) << text;
   }
