@@ -14,6 +14,7 @@
 #include "base/fd.h"
 #include "base/timing.h"
 #include "host/check.h"
+#include "host/explain_probe.h"
 #include "host/host.h"
 #include "host/install.h"
 #include "host/landlock_paths.h"
@@ -43,6 +44,12 @@ namespace {
 // Inside a sandbox: run the target in place, under the filter and namespaces already there.
 int run_nested(const HostFacts& host, const Invocation& inv) {
   std::vector<std::string> words = inv.args;
+  // Already inside: no second filter can be stacked to watch, so explain just runs the command.
+  if (inv.command == Command::kExplain) {
+    auto e = parse_explain_args(inv.args);
+    if (!e) return report(e.error()), kExitLauncherFailed;
+    words = e->rest;
+  }
   std::string file;
   if (inv.command == Command::kEntrypoint) {
     auto entry = locate_argv0(host);
@@ -79,6 +86,30 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
   return {};
 }
 
+// `venv-exec explain` (or VENV_EXEC_EXPLAIN for an entrypoint): the program filter becomes its
+// notifying variant, answered by the probe, which reports after the run. Nothing of it exists
+// in a normal launch.
+struct Explain {
+  ExplainFormat format = ExplainFormat::kText;
+  BpfProgram filter;
+  std::optional<ExplainProbe> probe;
+
+  Expected<void> arm(const BpfProgram& normal, const SandboxPlan& plan) {
+    TRY(check_explainable(plan.seccomp));
+    TRY_ASSIGN(variant, explain_filter(normal, ExplainProbe::watched_calls()));
+    filter = std::move(variant);
+    probe.emplace(normal.layers, plan.loopback_up);
+    return {};
+  }
+
+  void print(const HostFacts& host, const Venv& venv, const SandboxPlan& plan) const {
+    ExplainContext ctx{venv.dir, host.home, allow_list_in_force(plan.seccomp)};
+    std::string text = format == ExplainFormat::kJson ? format_explain_json(probe->findings(), ctx)
+                                                      : format_explain_text(probe->findings(), ctx);
+    std::fputs(text.c_str(), stderr);
+  }
+};
+
 timespec monotonic_now() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -92,6 +123,17 @@ double seconds_since(const timespec& start) {
 }
 
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
+  std::optional<Explain> explain;
+  std::vector<std::string> args = inv.args;
+  if (inv.command == Command::kExplain) {
+    TRY_ASSIGN(e, parse_explain_args(inv.args));
+    explain.emplace().format = e.format;
+    args = e.rest;
+  } else if (auto format = inv.command == Command::kEntrypoint
+                               ? explain_from_env(host_env(host, "VENV_EXEC_EXPLAIN"))
+                               : std::nullopt) {
+    explain.emplace().format = *format;
+  }
   ParsedArgs cli;
   Target target;
   std::string entry;  // the wrapper link the caller went through, VENV/bin/NAME
@@ -103,7 +145,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     target.words = inv.args;
     if (!target.shell) target.words.insert(target.words.begin(), target.entrypoint);
   } else {
-    TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
+    TRY_ASSIGN(parsed, parse_sandbox_args(args, true, "venv-exec"));
     cli = std::move(parsed);
     if (cli.help) return std::fputs(usage_text().c_str(), stdout), 0;
     if (cli.version) return std::puts("venv-exec " VX_VERSION " (" VX_GIT_DESCRIBE ")"), 0;
@@ -143,6 +185,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY_ASSIGN(program_filter, prepare_program_filter(plan.seccomp));
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
     warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
+  if (explain) TRY(explain->arm(program_filter, plan));
   BpfProgram init = init_filter();
   mark_phase(host.timing, "plan");
   sigset_t supervised = supervised_signals();
@@ -152,7 +195,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
              enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(getpid()), getpid()));
   timespec started = monotonic_now();
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
-  auto spawned = spawn_sandbox(plan, Filters{&program_filter, &init});
+  auto spawned =
+      spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   // Where user namespaces are blocked, the automatic choice is Landlock alone (or 125 with the
   // fix, when the kernel lacks it too).
   if (!spawned && !options.isolation && namespaces_refused(spawned.error())) {
@@ -163,12 +207,14 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     TRY_ASSIGN(fallback_filter, prepare_program_filter(plan.seccomp));
     program_filter = std::move(fallback_filter);
     warn(landlock_only_warning("user namespaces are not available"));
-    spawned = spawn_sandbox(plan, Filters{&program_filter, &init});
+    if (explain) TRY(explain->arm(program_filter, plan));
+    spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   }
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
   mark_phase(host.timing, "clone");
-  int code = supervise(sandbox, plan);
+  int code = explain ? supervise(sandbox, plan, [&](int l) { explain->probe->serve(l); })
+                     : supervise(sandbox, plan);
   mark_phase(host.timing, "exit");
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
@@ -200,6 +246,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     if (auto r = refresh_view(venv, options.expose); !r) report(r.error());
   }
   warn_new_protected(venv.project, protected_before);
+  if (explain) explain->print(host, venv, plan);
   return code;
 }
 
@@ -216,7 +263,8 @@ int main(int argc, char** argv, char** envp) {
   switch (inv.command) {
     case Command::kEntrypoint:
     case Command::kRun:
-    case Command::kShell: {
+    case Command::kShell:
+    case Command::kExplain: {
       if (inside_sandbox() ||
           inside_landlock_sandbox(host_env(*host, kLandlockMarkerEnv), host->uid))
         return run_nested(*host, inv);
