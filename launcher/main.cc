@@ -91,6 +91,7 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
 // in a normal launch.
 struct Explain {
   ExplainFormat format = ExplainFormat::kText;
+  std::vector<std::string> stored_options;  // the venv's defaults, for the install line
   BpfProgram filter;
   std::optional<ExplainProbe> probe;
 
@@ -103,7 +104,7 @@ struct Explain {
   }
 
   void print(const HostFacts& host, const Venv& venv, const SandboxPlan& plan) const {
-    ExplainContext ctx{venv.dir, host.home, allow_list_in_force(plan.seccomp)};
+    ExplainContext ctx{venv.dir, host.home, allow_list_in_force(plan.seccomp), stored_options};
     std::string text = format == ExplainFormat::kJson ? format_explain_json(probe->findings(), ctx)
                                                       : format_explain_text(probe->findings(), ctx);
     std::fputs(text.c_str(), stderr);
@@ -163,6 +164,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY(check_project(venv.project, host.home));
   // Policy only from trusted inputs (SPEC §3a): the registry's defaults, then the caller's.
   TRY_ASSIGN(options, trusted_defaults(venv, host));
+  if (explain) explain->stored_options = format_options(options);
   merge_options(options, caller);
   TRY(prepare_venv_dirs(venv));
   mark_phase(host.timing, "venv");

@@ -139,6 +139,26 @@ bool resolves_inside(int root, const std::string& path) {
   return static_cast<bool>(fd) || errno != ENOENT;
 }
 
+// A path absent inside may be a dangling symlink there (/usr/lib/python3.11/sitecustomize.py ->
+// /etc/python3.11/…, hidden): what is missing is its target, which is what a bind must show
+// (a bind onto the link itself is refused). Follows at most 8 links, inside the root only.
+std::string missing_target(int root, std::string path) {
+  for (int hop = 0; hop < 8; ++hop) {
+    struct open_how how = {};
+    how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    UniqueFd link(static_cast<int>(syscall(SYS_openat2, root, path.c_str(), &how, sizeof how)));
+    struct stat st;
+    if (!link || fstat(link.get(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(link.get(), "", target, sizeof target - 1);
+    if (n <= 0) return path;
+    std::string t(target, static_cast<size_t>(n));
+    path = normalize(t.starts_with('/') ? t : parent_dir(path) + "/" + t);
+  }
+  return path;
+}
+
 bool host_listens_tcp(uint16_t port) {
   char want[8];
   std::snprintf(want, sizeof want, ":%04X", port);
@@ -271,6 +291,12 @@ void ExplainProbe::probe_path(int listener, const struct seccomp_notif& req, con
   }
   UniqueFd root(open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root || !id_valid(listener, req.id) || resolves_inside(root.get(), path)) return;
+  clean = missing_target(root.get(), clean);
+  if (!plain_text(clean)) return;
+  if (auto it = findings_.paths.find(clean); it != findings_.paths.end()) {
+    ++it->second.count;
+    return;
+  }
   // The host side: stat only (a FIFO does not block it), no automount.
   struct stat st;
   if (fstatat(AT_FDCWD, clean.c_str(), &st, AT_NO_AUTOMOUNT) != 0) return;

@@ -50,6 +50,7 @@ std::string allow_assignment(const ExplainFindings& f, const ExplainContext& ctx
 
 std::vector<std::string> install_words(const ExplainFindings& f, const ExplainContext& ctx) {
   std::vector<std::string> words = {"venv-exec", "install", ctx.venv.empty() ? ".venv" : ctx.venv};
+  words.insert(words.end(), ctx.stored_options.begin(), ctx.stored_options.end());
   for (const auto& s : suggest_paths(f, ctx.home))
     words.insert(words.end(), s.option.begin(), s.option.end());
   for (const auto& [addr, n] : f.network)

@@ -63,6 +63,8 @@ struct ExplainContext {
   std::string venv;                     // for the suggested install line
   std::string home;                     // the caller's home (private paths)
   std::vector<std::string> allow_list;  // the allowlist in force, for SANDBOX_SECCOMP_ALLOW
+  // The venv's stored defaults: a second install replaces them, so the line repeats them.
+  std::vector<std::string> stored_options;
 };
 
 // One suggested option and the paths it would show.
