@@ -197,8 +197,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
              enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(getpid()), getpid()));
   timespec started = monotonic_now();
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
-  auto spawned =
-      spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
+  auto spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   // Where user namespaces are blocked, the automatic choice is Landlock alone (or 125 with the
   // fix, when the kernel lacks it too).
   if (!spawned && !options.isolation && namespaces_refused(spawned.error())) {

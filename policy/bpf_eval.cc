@@ -13,29 +13,59 @@ constexpr uint32_t kScratch = BPF_MEMWORDS;
 
 bool alu(uint16_t op, uint32_t& a, uint32_t operand) {
   switch (op) {
-    case BPF_ADD: a += operand; return true;
-    case BPF_SUB: a -= operand; return true;
-    case BPF_MUL: a *= operand; return true;
-    case BPF_DIV: if (operand == 0) return false; a /= operand; return true;
-    case BPF_MOD: if (operand == 0) return false; a %= operand; return true;
-    case BPF_AND: a &= operand; return true;
-    case BPF_OR: a |= operand; return true;
-    case BPF_XOR: a ^= operand; return true;
-    case BPF_LSH: a = operand >= 32 ? 0 : a << operand; return true;
-    case BPF_RSH: a = operand >= 32 ? 0 : a >> operand; return true;
-    case BPF_NEG: a = -a; return true;
-    default: return false;
+    case BPF_ADD:
+      a += operand;
+      return true;
+    case BPF_SUB:
+      a -= operand;
+      return true;
+    case BPF_MUL:
+      a *= operand;
+      return true;
+    case BPF_DIV:
+      if (operand == 0) return false;
+      a /= operand;
+      return true;
+    case BPF_MOD:
+      if (operand == 0) return false;
+      a %= operand;
+      return true;
+    case BPF_AND:
+      a &= operand;
+      return true;
+    case BPF_OR:
+      a |= operand;
+      return true;
+    case BPF_XOR:
+      a ^= operand;
+      return true;
+    case BPF_LSH:
+      a = operand >= 32 ? 0 : a << operand;
+      return true;
+    case BPF_RSH:
+      a = operand >= 32 ? 0 : a >> operand;
+      return true;
+    case BPF_NEG:
+      a = -a;
+      return true;
+    default:
+      return false;
   }
 }
 
 // The condition of a conditional jump; nullopt for an unknown one.
 std::optional<bool> jump_taken(uint16_t op, uint32_t a, uint32_t operand) {
   switch (op) {
-    case BPF_JEQ: return a == operand;
-    case BPF_JGT: return a > operand;
-    case BPF_JGE: return a >= operand;
-    case BPF_JSET: return (a & operand) != 0;
-    default: return std::nullopt;
+    case BPF_JEQ:
+      return a == operand;
+    case BPF_JGT:
+      return a > operand;
+    case BPF_JGE:
+      return a >= operand;
+    case BPF_JSET:
+      return (a & operand) != 0;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -66,10 +96,14 @@ std::optional<uint32_t> run_seccomp_bpf(std::span<const sock_filter> prog,
         }
         break;
       case BPF_LDX:
-        if (i.code == (BPF_LDX | BPF_W | BPF_LEN)) x = sizeof data;
-        else if (i.code == (BPF_LDX | BPF_IMM)) x = i.k;
-        else if (i.code == (BPF_LDX | BPF_MEM) && i.k < kScratch) x = mem[i.k];
-        else return std::nullopt;
+        if (i.code == (BPF_LDX | BPF_W | BPF_LEN))
+          x = sizeof data;
+        else if (i.code == (BPF_LDX | BPF_IMM))
+          x = i.k;
+        else if (i.code == (BPF_LDX | BPF_MEM) && i.k < kScratch)
+          x = mem[i.k];
+        else
+          return std::nullopt;
         break;
       case BPF_ST:
       case BPF_STX:
@@ -91,8 +125,10 @@ std::optional<uint32_t> run_seccomp_bpf(std::span<const sock_filter> prog,
       case BPF_RET:
         return BPF_RVAL(i.code) == BPF_A ? a : i.k;
       case BPF_MISC:
-        if (BPF_MISCOP(i.code) == BPF_TAX) x = a;
-        else a = x;
+        if (BPF_MISCOP(i.code) == BPF_TAX)
+          x = a;
+        else
+          a = x;
         break;
       default:
         return std::nullopt;
@@ -122,8 +158,8 @@ Expected<std::vector<sock_filter>> notify_variant(std::span<const sock_filter> p
   if (n > 200) return fail(Error::make("build explain's seccomp filter", "too many calls"));
   std::vector<sock_filter> out;
   out.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-  out.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0,
-                         static_cast<uint8_t>(n + 3)));
+  out.push_back(
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, static_cast<uint8_t>(n + 3)));
   out.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
   for (uint32_t i = 0; i < n; ++i)
     out.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(notify[i]),

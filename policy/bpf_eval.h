@@ -18,7 +18,8 @@ namespace vx {
 
 // The program's return value for `data` (SECCOMP_RET_* | data), or nullopt for an instruction
 // outside what seccomp accepts or a jump out of the program (the caller then refuses the call).
-std::optional<uint32_t> run_seccomp_bpf(std::span<const sock_filter> prog, const seccomp_data& data);
+std::optional<uint32_t> run_seccomp_bpf(std::span<const sock_filter> prog,
+                                        const seccomp_data& data);
 
 // The action of several filters loaded together: the most restrictive one wins, as in the
 // kernel's seccomp_run_filters() (lower SECCOMP_RET_ACTION_FULL value = higher precedence).

@@ -23,6 +23,7 @@
 #include "bpf_eval.h"
 #include "embedded_filters.h"
 #include "host/file_read.h"
+#include "host/notif_target.h"
 
 namespace vx {
 
@@ -77,127 +78,6 @@ bool id_valid(int listener, uint64_t id) {
   return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-// At most `max` bytes of the target's memory, page by page (a string may end just before an
-// unmapped page); stops at the first NUL when `string`.
-std::optional<std::string> read_target(pid_t pid, uint64_t addr, size_t max, bool string) {
-  std::string out;
-  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  while (out.size() < max) {
-    size_t chunk = std::min<uint64_t>(max - out.size(), page - (addr + out.size()) % page);
-    std::string buf(chunk, '\0');
-    struct iovec local = {buf.data(), chunk};
-    struct iovec remote = {reinterpret_cast<void*>(addr + out.size()), chunk};
-    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    if (n <= 0) return std::nullopt;
-    buf.resize(static_cast<size_t>(n));
-    if (string) {
-      if (auto nul = buf.find('\0'); nul != std::string::npos) return out + buf.substr(0, nul);
-    }
-    out += buf;
-    if (!string && out.size() == max) return out;
-  }
-  return string ? std::nullopt : std::optional<std::string>(out);
-}
-
-// "/a/./b/../c" -> "/a/c", lexically: for the report and the host stat only (the look-up
-// inside resolves the raw path with RESOLVE_IN_ROOT).
-std::string normalize(const std::string& path) {
-  std::vector<std::string> parts;
-  for (const auto& p : split(path, '/')) {
-    if (p.empty() || p == ".") continue;
-    if (p == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(p);
-  }
-  std::string out;
-  for (const auto& p : parts) out += "/" + p;
-  return out.empty() ? "/" : out;
-}
-
-bool plain_text(const std::string& s) {
-  return std::none_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
-std::string command_of(pid_t pid) {
-  auto raw = read_kernel_file("/proc/" + std::to_string(pid) + "/cmdline", 512);
-  if (!raw) return "?";
-  std::string s = *raw;
-  while (!s.empty() && s.back() == '\0') s.pop_back();
-  std::replace(s.begin(), s.end(), '\0', ' ');
-  return s;
-}
-
-// Whether `path` resolves inside the target's root. O_PATH opens nothing (no FIFO or device
-// is opened); RESOLVE_IN_ROOT keeps every "..", absolute symlink and magic link inside.
-bool resolves_inside(int root, const std::string& path) {
-  struct open_how how = {};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  UniqueFd fd(static_cast<int>(syscall(SYS_openat2, root, path.c_str(), &how, sizeof how)));
-  return static_cast<bool>(fd) || errno != ENOENT;
-}
-
-// A path absent inside may be a dangling symlink there (/usr/lib/python3.11/sitecustomize.py ->
-// /etc/python3.11/…, hidden): what is missing is its target, which is what a bind must show
-// (a bind onto the link itself is refused). Follows at most 8 links, inside the root only.
-std::string missing_target(int root, std::string path) {
-  for (int hop = 0; hop < 8; ++hop) {
-    struct open_how how = {};
-    how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    UniqueFd link(static_cast<int>(syscall(SYS_openat2, root, path.c_str(), &how, sizeof how)));
-    struct stat st;
-    if (!link || fstat(link.get(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
-    char target[PATH_MAX];
-    ssize_t n = readlinkat(link.get(), "", target, sizeof target - 1);
-    if (n <= 0) return path;
-    std::string t(target, static_cast<size_t>(n));
-    path = normalize(t.starts_with('/') ? t : parent_dir(path) + "/" + t);
-  }
-  return path;
-}
-
-bool host_listens_tcp(uint16_t port) {
-  char want[8];
-  std::snprintf(want, sizeof want, ":%04X", port);
-  for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
-    auto text = read_kernel_file(table);
-    if (!text) continue;
-    for (const auto& line : split(*text, '\n')) {
-      auto words = split(std::string(trim_blanks(line)), ' ');
-      words.erase(std::remove(words.begin(), words.end(), ""), words.end());
-      if (words.size() > 3 && words[1].ends_with(want) && words[3] == "0A") return true;
-    }
-  }
-  return false;
-}
-
-// "127.0.0.1:8080" for a loopback address, else "".
-std::string loopback_address(const std::string& raw) {
-  char text[INET6_ADDRSTRLEN] = {};
-  sa_family_t family;
-  if (raw.size() < sizeof family) return "";
-  std::memcpy(&family, raw.data(), sizeof family);
-  if (family == AF_INET && raw.size() >= sizeof(sockaddr_in)) {
-    sockaddr_in a;
-    std::memcpy(&a, raw.data(), sizeof a);
-    if ((ntohl(a.sin_addr.s_addr) >> 24) != 127) return "";
-    inet_ntop(AF_INET, &a.sin_addr, text, sizeof text);
-    return std::string(text) + ":" + std::to_string(ntohs(a.sin_port));
-  }
-  if (family == AF_INET6 && raw.size() >= sizeof(sockaddr_in6)) {
-    sockaddr_in6 a;
-    std::memcpy(&a, raw.data(), sizeof a);
-    bool v4_loop = IN6_IS_ADDR_V4MAPPED(&a.sin6_addr) && a.sin6_addr.s6_addr[12] == 127;
-    if (!IN6_IS_ADDR_LOOPBACK(&a.sin6_addr) && !v4_loop) return "";
-    inet_ntop(AF_INET6, &a.sin6_addr, text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(ntohs(a.sin6_port));
-  }
-  return "";
-}
-
 }  // namespace
 
 Expected<void> check_explainable(const SeccompPlan& plan) {
@@ -235,8 +115,10 @@ void ExplainProbe::serve(int listener) {
   uint32_t act = action ? (*action & SECCOMP_RET_ACTION_FULL) : SECCOMP_RET_KILL_PROCESS;
   if (act == SECCOMP_RET_ALLOW) {
     if (const Watched* w = find_watched(req.data.nr)) {
-      if (w->path_arg < 0) probe_connect(listener, req);
-      else probe_path(listener, req, w->name);
+      if (w->path_arg < 0)
+        probe_connect(listener, req);
+      else
+        probe_path(listener, req, w->name);
     }
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
   } else {
@@ -330,7 +212,9 @@ void ExplainProbe::probe_connect(int listener, const struct seccomp_notif& req) 
   if (!host_listens_tcp(port) || findings_.network.size() >= kMaxFindings) return;
   NetRefusal n{"connect",
                "the host listens on this port; --unshare-net gives the sandbox its own loopback",
-               {"--share-net"}, 1, command_of(static_cast<pid_t>(req.pid))};
+               {"--share-net"},
+               1,
+               command_of(static_cast<pid_t>(req.pid))};
   if (!id_valid(listener, req.id)) return;
   findings_.network.emplace(address, std::move(n));
 }

@@ -71,10 +71,12 @@ Expected<ExplainArgs> parse_explain_args(const std::vector<std::string>& args) {
   ExplainArgs out;
   size_t i = 0;
   if (!args.empty() && (args[0] == "--format" || args[0].starts_with("--format="))) {
-    std::string value = args[0] == "--format" ? (args.size() > 1 ? args[1] : "") : args[0].substr(9);
+    std::string value =
+        args[0] == "--format" ? (args.size() > 1 ? args[1] : "") : args[0].substr(9);
     if (value != "text" && value != "json")
-      return fail(Error::make("venv-exec explain", "--format takes text or json",
-                              "usage: venv-exec explain [--format text|json] [OPTION...] [--] CMD"));
+      return fail(
+          Error::make("venv-exec explain", "--format takes text or json",
+                      "usage: venv-exec explain [--format text|json] [OPTION...] [--] CMD"));
     out.format = value == "json" ? ExplainFormat::kJson : ExplainFormat::kText;
     i = args[0] == "--format" ? 2 : 1;
   }
@@ -89,9 +91,9 @@ std::optional<ExplainFormat> explain_from_env(const std::optional<std::string>& 
 
 bool is_private_path(const std::string& path, const std::string& home) {
   if (!home.empty() && home != "/" && is_within(path, home)) return true;
-  for (const char* dir : {"/root", "/home", "/run", "/var", "/etc/ssh", "/etc/ssl/private",
-                          "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d",
-                          "/media", "/mnt"})
+  for (const char* dir :
+       {"/root", "/home", "/run", "/var", "/etc/ssh", "/etc/ssl/private", "/etc/shadow",
+        "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d", "/media", "/mnt"})
     if (is_within(path, dir)) return true;
   return false;
 }
@@ -101,8 +103,10 @@ std::vector<PathSuggestion> suggest_paths(const ExplainFindings& f, const std::s
   for (const auto& [path, m] : f.paths) {
     std::string target = path;
     std::string option = "--ro-bind";
-    if (m.executed) option = "--expose";
-    else if (!m.host_dir && !m.parent_inside) target = parent_dir(path);
+    if (m.executed)
+      option = "--expose";
+    else if (!m.host_dir && !m.parent_inside)
+      target = parent_dir(path);
     auto& s = by_target[option + " " + target];
     if (s.option.empty())
       s.option = option == "--expose" ? std::vector<std::string>{option, target}
@@ -134,11 +138,13 @@ std::string format_explain_text(const ExplainFindings& f, const ExplainContext& 
   for (const auto& [nr, c] : f.calls) {
     out += "  " + c.name + " (" + errno_name(c.error) + ", " + std::to_string(c.count) +
            "x), first by: " + printable(c.first_command) + "\n";
-    out += c.always_denied ? "      always denied: no option or SANDBOX_SECCOMP_ALLOW lifts it\n"
-                           : "      allow it: add " + c.name + " to SANDBOX_SECCOMP_ALLOW (below)\n";
+    out += c.always_denied
+               ? "      always denied: no option or SANDBOX_SECCOMP_ALLOW lifts it\n"
+               : "      allow it: add " + c.name + " to SANDBOX_SECCOMP_ALLOW (below)\n";
   }
   auto suggestions = suggest_paths(f, ctx.home);
-  if (!suggestions.empty()) out += "\nPaths the program looked up, absent inside, present on the host:\n";
+  if (!suggestions.empty())
+    out += "\nPaths the program looked up, absent inside, present on the host:\n";
   for (const auto& s : suggestions) {
     out += "  " + printable(command_line(s.option)) +
            (s.is_private ? "   [private: think twice before exposing it]" : "") + "\n";
@@ -150,9 +156,9 @@ std::string format_explain_text(const ExplainFindings& f, const ExplainContext& 
   }
   if (!f.network.empty()) out += "\nNetwork refusals:\n";
   for (const auto& [addr, n] : f.network)
-    out += "  " + n.call + " " + printable(addr) + " (" + std::to_string(n.count) + "x): " +
-           n.reason + "\n      allow it: " + command_line(n.option) + "\n      first by: " +
-           printable(n.first_command) + "\n";
+    out += "  " + n.call + " " + printable(addr) + " (" + std::to_string(n.count) +
+           "x): " + n.reason + "\n      allow it: " + command_line(n.option) +
+           "\n      first by: " + printable(n.first_command) + "\n";
   if (f.dropped) out += "\n(" + std::to_string(f.dropped) + " more findings not kept)\n";
   if (!refused_allowable(f).empty())
     out += "\nTo allow the refused calls, run with:\n  " + allow_assignment(f, ctx) + "\n";
@@ -165,8 +171,8 @@ std::string format_explain_text(const ExplainFindings& f, const ExplainContext& 
 std::string format_explain_json(const ExplainFindings& f, const ExplainContext& ctx) {
   std::string out;
   for (const auto& [nr, c] : f.calls) {
-    out += "{\"kind\":\"syscall\",\"name\":" + json_string(c.name) + ",\"nr\":" +
-           std::to_string(nr) + ",\"errno\":" + json_string(errno_name(c.error)) +
+    out += "{\"kind\":\"syscall\",\"name\":" + json_string(c.name) +
+           ",\"nr\":" + std::to_string(nr) + ",\"errno\":" + json_string(errno_name(c.error)) +
            ",\"count\":" + std::to_string(c.count) +
            ",\"always_denied\":" + (c.always_denied ? "true" : "false") +
            ",\"first_command\":" + json_string(c.first_command);
@@ -183,9 +189,10 @@ std::string format_explain_json(const ExplainFindings& f, const ExplainContext& 
              ",\"option\":" + json_words(s.option) + "}\n";
     }
   for (const auto& [addr, n] : f.network)
-    out += "{\"kind\":\"network\",\"call\":" + json_string(n.call) + ",\"address\":" +
-           json_string(addr) + ",\"count\":" + std::to_string(n.count) + ",\"reason\":" +
-           json_string(n.reason) + ",\"first_command\":" + json_string(n.first_command) +
+    out += "{\"kind\":\"network\",\"call\":" + json_string(n.call) +
+           ",\"address\":" + json_string(addr) + ",\"count\":" + std::to_string(n.count) +
+           ",\"reason\":" + json_string(n.reason) +
+           ",\"first_command\":" + json_string(n.first_command) +
            ",\"option\":" + json_words(n.option) + "}\n";
   if (!f.paths.empty() || !f.network.empty())
     out += "{\"kind\":\"install\",\"command\":" + json_words(install_words(f, ctx)) + "}\n";

@@ -34,17 +34,17 @@ struct RefusedCall {
 };
 
 struct MissingPath {
-  std::string call;         // openat, execve, …
-  bool host_dir = false;    // a directory on the host
-  bool executed = false;    // looked up by execve/execveat, an executable file on the host
+  std::string call;            // openat, execve, …
+  bool host_dir = false;       // a directory on the host
+  bool executed = false;       // looked up by execve/execveat, an executable file on the host
   bool parent_inside = false;  // its directory exists inside (so bind the file, not the dir)
   uint64_t count = 0;
   std::string first_command;
 };
 
 struct NetRefusal {
-  std::string call;     // connect
-  std::string reason;   // why the mode refuses it
+  std::string call;                 // connect
+  std::string reason;               // why the mode refuses it
   std::vector<std::string> option;  // the option that allows it
   uint64_t count = 0;
   std::string first_command;

@@ -93,7 +93,8 @@ std::optional<int> follow_event(Spawned& sandbox) {
 
 // Explain mode: the listener arrives once on notify_r; then each readable listener is one
 // notification for `on_notify`. POLLHUP: no process uses the filter any more.
-void serve_notifications(Spawned& sandbox, const struct pollfd fds[], const NotifyHandler& on_notify) {
+void serve_notifications(Spawned& sandbox, const struct pollfd fds[],
+                         const NotifyHandler& on_notify) {
   if (fds[2].revents & (POLLIN | POLLHUP)) {
     sandbox.listener = receive_listener(sandbox.notify_r.get());
     sandbox.notify_r.reset();

@@ -36,7 +36,8 @@ const char* const kCalls =
 
 class ExplainHostile : public ::testing::Test {
  protected:
-  RunResult run_calls(const std::vector<std::string>& pre, const std::vector<std::string>& env = {}) {
+  RunResult run_calls(const std::vector<std::string>& pre,
+                      const std::vector<std::string>& env = {}) {
     std::vector<std::string> args = pre;
     args.insert(args.end(), {"/usr/bin/python3", "-c", kCalls});
     return run_launcher(p_, args, env);
@@ -56,7 +57,8 @@ TEST_F(ExplainHostile, RefusesEverythingNormalModeRefuses) {
   for (const char* name : {"mbind", "kcmp", "ptrace", "unshare", "clone3", "mount", "bpf", "ioctl",
                            "socket", "personality", "syslog"})
     EXPECT_NE(explained.err.find(std::string("\"name\":\"") + name + "\""), std::string::npos)
-        << name << "\n" << explained.err;
+        << name << "\n"
+        << explained.err;
   // Positive control: with the filter off the same probe sees different answers.
   RunResult off = run_calls({}, {"SANDBOX_SECCOMP_ALLOW="});
   ASSERT_EQ(off.status, 0) << off.err;
@@ -95,17 +97,17 @@ TEST_F(ExplainHostile, ProgramNeverHoldsTheListener) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "done\n");
   // A child of the program neither.
-  RunResult child = run_launcher(
-      p_, {"explain", "/bin/sh", "-c", "/usr/bin/python3 -c \"$0\"", probe});
+  RunResult child =
+      run_launcher(p_, {"explain", "/bin/sh", "-c", "/usr/bin/python3 -c \"$0\"", probe});
   EXPECT_EQ(child.out, "done\n") << child.err;
 }
 
 // The first caller's command line is the sandbox's text: escaped in the report.
 TEST_F(ExplainHostile, SandboxTextIsEscaped) {
   const std::string evil = "\x1b]0;pwned\x07\x1b[2J";
-  RunResult r = run_launcher(p_, {"explain", "/usr/bin/python3", "-c",
-                                  "import ctypes; ctypes.CDLL(None).syscall(237, 0, 0, 0, 0, 0, 0)",
-                                  evil});
+  RunResult r =
+      run_launcher(p_, {"explain", "/usr/bin/python3", "-c",
+                        "import ctypes; ctypes.CDLL(None).syscall(237, 0, 0, 0, 0, 0, 0)", evil});
   ASSERT_EQ(r.status, 0) << r.err;
   // Control: the command line did reach the report, in escaped form.
   EXPECT_NE(r.err.find("\\x1b]0;pwned\\x07"), std::string::npos) << r.err;

@@ -38,7 +38,8 @@ std::vector<std::string> json_words(const std::string& object, const std::string
 
 std::string python_code(const std::string& body) {
   return "import ctypes, errno, os, socket, subprocess, sys\n"
-         "libc = ctypes.CDLL(None, use_errno=True)\n" + body;
+         "libc = ctypes.CDLL(None, use_errno=True)\n" +
+         body;
 }
 
 RunResult explain(const TempProject& p, const std::vector<std::string>& options,
@@ -73,7 +74,8 @@ TEST_F(Explain, HostDirectoryOutsideTheView) {
   auto paths = findings(r.err, "path");
   std::vector<std::string> option;
   for (const auto& f : paths)
-    if (f.find("\"path\":\"" + dir + "/table.csv\"") != std::string::npos) option = json_words(f, "option");
+    if (f.find("\"path\":\"" + dir + "/table.csv\"") != std::string::npos)
+      option = json_words(f, "option");
   ASSERT_EQ(option, (std::vector<std::string>{"--ro-bind", dir, dir})) << r.err;
   RunResult fixed = plain(p_, option, code);
   EXPECT_EQ(fixed.status, 0) << fixed.err;
@@ -98,8 +100,9 @@ TEST_F(Explain, HiddenBinaryExecuted) {
 
 // mbind is not on the default allowlist: ENOSYS; the report's SANDBOX_SECCOMP_ALLOW adds it.
 TEST_F(Explain, CallOutsideTheAllowlist) {
-  std::string code = "r = libc.syscall(237, 0, 0, 0, 0, 0, 0)\n"
-                     "print('refused' if r < 0 and ctypes.get_errno() == errno.ENOSYS else 'ran')\n";
+  std::string code =
+      "r = libc.syscall(237, 0, 0, 0, 0, 0, 0)\n"
+      "print('refused' if r < 0 and ctypes.get_errno() == errno.ENOSYS else 'ran')\n";
   RunResult r = explain(p_, {}, code);
   EXPECT_EQ(r.out, "refused\n") << r.err;
   auto calls = findings(r.err, "syscall");
@@ -118,8 +121,9 @@ TEST_F(Explain, CallOutsideTheAllowlist) {
 }
 
 TEST_F(Explain, AlwaysDeniedCallHasNoFix) {
-  std::string code = "r = libc.syscall(312, os.getpid(), os.getpid(), 0, 0, 0)\n"
-                     "print(errno.errorcode[ctypes.get_errno()] if r < 0 else 'ran')\n";
+  std::string code =
+      "r = libc.syscall(312, os.getpid(), os.getpid(), 0, 0, 0)\n"
+      "print(errno.errorcode[ctypes.get_errno()] if r < 0 else 'ran')\n";
   RunResult r = explain(p_, {}, code);
   EXPECT_EQ(r.out, "EPERM\n") << r.err;
   auto calls = findings(r.err, "syscall");
@@ -145,7 +149,8 @@ TEST_F(Explain, LoopbackRefusedWithoutTheHostNetwork) {
   ASSERT_EQ(listen(s, 4), 0);
   ASSERT_EQ(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len), 0);
   std::string port = std::to_string(ntohs(a.sin_port));
-  std::string code = "c = socket.create_connection(('127.0.0.1', " + port + "))\nprint('connected')\n";
+  std::string code =
+      "c = socket.create_connection(('127.0.0.1', " + port + "))\nprint('connected')\n";
   RunResult r = explain(p_, {"--unshare-net"}, code);
   EXPECT_EQ(r.status, 1) << r.err;  // ConnectionRefusedError
   auto net = findings(r.err, "network");
