@@ -89,6 +89,9 @@ Expected<int> load_filter_with_listener(const BpfProgram& program) {
     struct sock_fprog prog = {static_cast<unsigned short>(layer.size()),
                               const_cast<sock_filter*>(layer.data())};
     long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (rc < 0 && flags && errno == EINVAL)
+      return fail(Error::from_errno("load explain's seccomp filter with a listener",
+                                    "explain needs seccomp user notification (Linux 5.5 or later)"));
     if (rc < 0)
       return fail(Error::from_errno("load the seccomp filter",
                                     "run 'venv-exec check' to see whether seccomp is available"));
