@@ -15,6 +15,7 @@
 #include "base/path.h"
 #include "base/timing.h"
 #include "host/check.h"
+#include "host/explain_probe.h"
 #include "host/host.h"
 #include "host/install.h"
 #include "host/landlock_paths.h"
@@ -48,8 +49,9 @@ int launch_info(const ParsedArgs& cli) {
 }
 
 // What the caller asked to run: the entrypoint it went through (`entry`, VENV/bin/NAME), or the
-// command after our options in `cli`.
-Expected<Target> read_target(const HostFacts& host, const Invocation& inv, ParsedArgs& cli,
+// command after our options (`args`: the invocation's, less explain's own) in `cli`.
+Expected<Target> read_target(const HostFacts& host, const Invocation& inv,
+                             const std::vector<std::string>& args, ParsedArgs& cli,
                              std::string& entry) {
   Target target;
   if (inv.command == Command::kEntrypoint) {
@@ -61,7 +63,7 @@ Expected<Target> read_target(const HostFacts& host, const Invocation& inv, Parse
     if (!target.shell) target.words.insert(target.words.begin(), target.entrypoint);
     return target;
   }
-  TRY_ASSIGN(parsed, parse_sandbox_args(inv.args, true, "venv-exec"));
+  TRY_ASSIGN(parsed, parse_sandbox_args(args, true, "venv-exec"));
   cli = std::move(parsed);
   target.shell = inv.command == Command::kShell;
   target.words = cli.rest;
@@ -75,9 +77,16 @@ Expected<Target> read_target(const HostFacts& host, const Invocation& inv, Parse
 // (SPEC §1), resolved as a launch resolves it. Options cannot loosen or tighten the sandbox
 // the call is already in: they are ignored, with a warning.
 int run_nested(const HostFacts& host, const Invocation& inv) {
+  std::vector<std::string> args = inv.args;
+  // Already inside: no second filter can be stacked to watch, so explain just runs the command.
+  if (inv.command == Command::kExplain) {
+    auto e = parse_explain_args(inv.args);
+    if (!e) return report(e.error()), kExitLauncherFailed;
+    args = e->rest;
+  }
   ParsedArgs cli;
   std::string entry;
-  auto target = read_target(host, inv, cli, entry);
+  auto target = read_target(host, inv, args, cli, entry);
   if (!target) return report(target.error()), target.error().exit_code;
   if (cli.help || cli.version) return launch_info(cli);
   if (!(cli.options == SandboxOptions{}))
@@ -106,6 +115,31 @@ Expected<void> prepare_venv_dirs(const Venv& venv) {
   return {};
 }
 
+// `venv-exec explain` (or VENV_EXEC_EXPLAIN for an entrypoint): the program filter becomes its
+// notifying variant, answered by the probe, which reports after the run. Nothing of it exists
+// in a normal launch.
+struct Explain {
+  ExplainFormat format = ExplainFormat::kText;
+  std::vector<std::string> stored_options;  // the venv's defaults, for the install line
+  BpfProgram filter;
+  std::optional<ExplainProbe> probe;
+
+  Expected<void> arm(const BpfProgram& normal, const SandboxPlan& plan) {
+    TRY(check_explainable(plan.seccomp));
+    TRY_ASSIGN(variant, explain_filter(normal, ExplainProbe::watched_calls()));
+    filter = std::move(variant);
+    probe.emplace(normal.layers, plan.loopback_up);
+    return {};
+  }
+
+  void print(const HostFacts& host, const Venv& venv, const SandboxPlan& plan) const {
+    ExplainContext ctx{venv.dir, host.home, allow_list_in_force(plan.seccomp), stored_options};
+    std::string text = format == ExplainFormat::kJson ? format_explain_json(probe->findings(), ctx)
+                                                      : format_explain_text(probe->findings(), ctx);
+    std::fputs(text.c_str(), stderr);
+  }
+};
+
 timespec monotonic_now() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -119,9 +153,20 @@ double seconds_since(const timespec& start) {
 }
 
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
+  std::optional<Explain> explain;
+  std::vector<std::string> args = inv.args;
+  if (inv.command == Command::kExplain) {
+    TRY_ASSIGN(e, parse_explain_args(inv.args));
+    explain.emplace().format = e.format;
+    args = e.rest;
+  } else if (auto format = inv.command == Command::kEntrypoint
+                               ? explain_from_env(host_env(host, "VENV_EXEC_EXPLAIN"))
+                               : std::nullopt) {
+    explain.emplace().format = *format;
+  }
   ParsedArgs cli;
   std::string entry;  // the wrapper link the caller went through, VENV/bin/NAME
-  TRY_ASSIGN(target, read_target(host, inv, cli, entry));
+  TRY_ASSIGN(target, read_target(host, inv, args, cli, entry));
   if (cli.help || cli.version) return launch_info(cli);
   TRY_ASSIGN(caller, caller_options(host, cli.options));
   mark_phase(host.timing, "options");
@@ -131,6 +176,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY(check_project(venv.project, host.home));
   // Policy only from trusted inputs (SPEC §3a): the registry's defaults, then the caller's.
   TRY_ASSIGN(options, trusted_defaults(venv, host));
+  if (explain) explain->stored_options = format_options(options);
   merge_options(options, caller);
   TRY(prepare_venv_dirs(venv));
   mark_phase(host.timing, "venv");
@@ -153,6 +199,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY_ASSIGN(program_filter, prepare_program_filter(plan.seccomp));
   if (plan.seccomp.mode == SeccompPlan::Mode::kOff)
     warn("seccomp is off (SANDBOX_SECCOMP_ALLOW is empty); the program runs in a new session");
+  if (explain) TRY(explain->arm(program_filter, plan));
   BpfProgram init = init_filter();
   mark_phase(host.timing, "plan");
   sigset_t supervised = supervised_signals();
@@ -162,7 +209,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
              enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(getpid()), getpid()));
   timespec started = monotonic_now();
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
-  auto spawned = spawn_sandbox(plan, Filters{&program_filter, &init});
+  auto spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   // Where user namespaces are blocked, the automatic choice is Landlock alone (or 125 with the
   // fix, when the kernel lacks it too).
   if (!spawned && !options.isolation && namespaces_refused(spawned.error())) {
@@ -173,12 +220,14 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     TRY_ASSIGN(fallback_filter, prepare_program_filter(plan.seccomp));
     program_filter = std::move(fallback_filter);
     warn(landlock_only_warning("user namespaces are not available"));
-    spawned = spawn_sandbox(plan, Filters{&program_filter, &init});
+    if (explain) TRY(explain->arm(program_filter, plan));
+    spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   }
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
   mark_phase(host.timing, "clone");
-  int code = supervise(sandbox, plan);
+  int code = explain ? supervise(sandbox, plan, [&](int l) { explain->probe->serve(l); })
+                     : supervise(sandbox, plan);
   mark_phase(host.timing, "exit");
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
@@ -210,6 +259,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     if (auto r = refresh_view(venv, options.expose); !r) report(r.error());
   }
   warn_new_protected(venv.project, protected_before);
+  if (explain) explain->print(host, venv, plan);
   return code;
 }
 
@@ -226,7 +276,8 @@ int main(int argc, char** argv, char** envp) {
   switch (inv.command) {
     case Command::kEntrypoint:
     case Command::kRun:
-    case Command::kShell: {
+    case Command::kShell:
+    case Command::kExplain: {
       if (inside_sandbox() ||
           inside_landlock_sandbox(host_env(*host, kLandlockMarkerEnv), host->uid))
         return run_nested(*host, inv);

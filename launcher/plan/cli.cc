@@ -314,6 +314,9 @@ std::string usage_text() {
       "  venv-exec shell [SANDBOX-OPTION...]            interactive shell inside the sandbox\n"
       "  venv-exec ps                                   list running sandboxes\n"
       "  venv-exec check                                diagnose the kernel and distribution\n"
+      "  venv-exec explain [--format text|json] [SANDBOX-OPTION...] [--] CMD [ARG...]\n"
+      "                                                 run CMD, then report what the sandbox\n"
+      "                                                 refused and the option that allows it\n"
       "  venv-exec --help | --version\n\n"
       "Sandbox options:\n";
   for (const auto& spec : option_table()) {

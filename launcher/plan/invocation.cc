@@ -19,12 +19,13 @@ Invocation classify_invocation(const std::string& argv0, const std::vector<std::
     inv.args = args;
     return inv;
   }
-  static constexpr std::array<std::pair<std::string_view, Command>, 5> kSubcommands = {{
+  static constexpr std::array<std::pair<std::string_view, Command>, 6> kSubcommands = {{
       {"install", Command::kInstall},
       {"uninstall", Command::kUninstall},
       {"shell", Command::kShell},
       {"ps", Command::kPs},
       {"check", Command::kCheck},
+      {"explain", Command::kExplain},
   }};
   if (!args.empty()) {
     for (const auto& [word, command] : kSubcommands) {

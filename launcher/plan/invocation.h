@@ -14,6 +14,7 @@ enum class Command {
   kUninstall,
   kPs,
   kCheck,
+  kExplain,  // venv-exec explain [--format text|json] [OPTION...] [--] CMD [ARG...]
 };
 
 struct Invocation {

@@ -144,6 +144,7 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
   auto started = start_program(plan, pipes, *f.program, exec_args);
   if (!started) die(pipes, started.error());
   pid_t program = *started;
+  if (pipes.notify_w >= 0) close(pipes.notify_w);  // the program has sent the listener (or died)
 
   close(pipes.alive_r);
   // Everything pid 1 needs is opened before its filter, which allows only the supervision loop.

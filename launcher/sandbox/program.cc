@@ -11,6 +11,7 @@
 #include "base/timing.h"
 #include "sandbox/caps.h"
 #include "sandbox/landlock.h"
+#include "sandbox/notify_channel.h"
 
 namespace vx {
 
@@ -86,7 +87,16 @@ struct ProgramArgs {
     if (fcntl(fd, F_SETFD, 0) != 0) die(pipes, Error::from_errno("pass descriptor " + std::to_string(fd)));
   // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
   // but prctl(PR_CAPBSET_DROP) and the landlock_* calls are not on the list).
-  if (auto r = load_filter(filter); !r) die(pipes, r.error());
+  if (!filter.listener) {
+    if (auto r = load_filter(filter); !r) die(pipes, r.error());
+  } else {
+    // Explain mode: the listener goes to the launcher, which must already serve it when the
+    // execve below (a lookup call it watches) stops for its answer; sendmsg and close run under
+    // the filter, so explain refuses a custom allowlist without them (host/explain_probe.cc).
+    auto listener = load_filter_with_listener(filter);
+    if (!listener) die(pipes, listener.error());
+    if (auto r = send_listener(pipes.notify_w, *listener); !r) die(pipes, r.error());
+  }
   mark_phase(plan.timing, "seccomp");
   Error e = exec_program(plan, exec_args);
   die(pipes, e);

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 
+#include "bpf_eval.h"
 #include "embedded_filters.h"
 #include "filter_build.h"
 
@@ -68,14 +69,39 @@ BpfProgram init_filter() {
   return p;
 }
 
-Expected<void> load_filter(const BpfProgram& program) {
-  for (const auto& layer : program.layers) {
+Expected<BpfProgram> explain_filter(const BpfProgram& normal, std::span<const int> notify) {
+  BpfProgram p;
+  if (normal.layers.empty()) return p;
+  TRY_ASSIGN(variant, notify_variant(normal.layers.back(), notify));
+  p.owned.push_back(std::move(variant));
+  p.layers.assign(normal.layers.begin(), normal.layers.end() - 1);
+  p.layers.push_back(p.owned.back());
+  p.listener = true;
+  return p;
+}
+
+Expected<int> load_filter_with_listener(const BpfProgram& program) {
+  long listener = -1;
+  for (size_t i = 0; i < program.layers.size(); ++i) {
+    const auto& layer = program.layers[i];
+    bool last = i + 1 == program.layers.size();
+    unsigned flags = last && program.listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
     struct sock_fprog prog = {static_cast<unsigned short>(layer.size()),
                               const_cast<sock_filter*>(layer.data())};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (rc < 0 && flags && errno == EINVAL)
+      return fail(Error::from_errno("load explain's seccomp filter with a listener",
+                                    "explain needs seccomp user notification (Linux 5.5 or later)"));
+    if (rc < 0)
       return fail(Error::from_errno("load the seccomp filter",
                                     "run 'venv-exec check' to see whether seccomp is available"));
+    if (flags) listener = rc;
   }
+  return static_cast<int>(listener);
+}
+
+Expected<void> load_filter(const BpfProgram& program) {
+  TRY(load_filter_with_listener(program));
   return {};
 }
 

@@ -18,6 +18,7 @@ namespace vx {
 struct BpfProgram {
   std::vector<std::vector<sock_filter>> owned;  // run-time compiled layers
   std::vector<std::span<const sock_filter>> layers;
+  bool listener = false;  // explain mode: the last layer is loaded with a notification listener
   BpfProgram() = default;
   BpfProgram(BpfProgram&&) = default;
   BpfProgram& operator=(BpfProgram&&) = default;
@@ -28,10 +29,19 @@ struct BpfProgram {
 // SANDBOX_SECCOMP_ALLOW compiled now, with the embedded always-denied rules. kOff: none.
 Expected<BpfProgram> prepare_program_filter(const SeccompPlan& plan);
 
+// `venv-exec explain`: `normal` with its last layer replaced by its notify_variant (policy/
+// bpf_eval.h): the calls `normal` refuses and the calls in `notify` go to a listener, which
+// answers as `normal` would. Only explain builds it; a normal launch loads `normal` itself.
+Expected<BpfProgram> explain_filter(const BpfProgram& normal, std::span<const int> notify);
+
 // pid 1's own, smaller allowlist, with the same always-denied rules.
 BpfProgram init_filter();
 
 // seccomp(SECCOMP_SET_MODE_FILTER) for each layer. no_new_privs must already be set.
 Expected<void> load_filter(const BpfProgram& program);
+
+// As load_filter, for a program with `listener`: the last layer gets
+// SECCOMP_FILTER_FLAG_NEW_LISTENER and its listener (O_CLOEXEC) is returned.
+Expected<int> load_filter_with_listener(const BpfProgram& program);
 
 }  // namespace vx

@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include "sandbox/notify_channel.h"
+
 namespace vx {
 
 namespace {
@@ -52,6 +54,11 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
   TRY_ASSIGN(errors, make_pipe("the error pipe"));
   TRY_ASSIGN(events, make_pipe("the event pipe"));
   TRY_ASSIGN(alive, make_pipe("the alive pipe"));
+  NotifyChannel notify;  // explain mode only: a normal launch makes no extra call
+  if (filters.program->listener) {
+    TRY_ASSIGN(channel, make_notify_channel());
+    notify = std::move(channel);
+  }
   // A raw clone without a new stack behaves as fork(); glibc's clone() wrapper would need one.
   // The launcher is single-threaded here, which makes that safe.
   long pid = syscall(SYS_clone, static_cast<unsigned long>(plan.clone_flags) | SIGCHLD, nullptr,
@@ -61,7 +68,9 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
     errors.r.reset();
     events.r.reset();
     alive.w.reset();
-    ChildPipes pipes{errors.w.release(), events.w.release(), alive.r.release()};
+    notify.launcher_end.reset();
+    ChildPipes pipes{errors.w.release(), events.w.release(), alive.r.release(),
+                     notify.program_end.release()};
     run_pid1(plan, pipes, filters);
   }
   Spawned s;
@@ -69,6 +78,7 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
   s.error_r = std::move(errors.r);
   s.events_r = std::move(events.r);
   s.alive_w = std::move(alive.w);
+  s.notify_r = std::move(notify.launcher_end);
   return s;
 }
 

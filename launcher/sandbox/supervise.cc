@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "sandbox/error_pipe.h"
+#include "sandbox/notify_channel.h"
 #include "sandbox/child.h"
 #include "sandbox/signals.h"
 
@@ -90,9 +91,24 @@ std::optional<int> follow_event(Spawned& sandbox) {
   return std::nullopt;
 }
 
+// Explain mode: the listener arrives once on notify_r; then each readable listener is one
+// notification for `on_notify`. POLLHUP: no process uses the filter any more.
+void serve_notifications(Spawned& sandbox, const struct pollfd fds[],
+                         const NotifyHandler& on_notify) {
+  if (fds[2].revents & (POLLIN | POLLHUP)) {
+    sandbox.listener = receive_listener(sandbox.notify_r.get());
+    sandbox.notify_r.reset();
+  }
+  if (fds[3].revents & POLLIN) {
+    on_notify(sandbox.listener.get());
+  } else if (fds[3].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+    sandbox.listener.reset();
+  }
+}
+
 }  // namespace
 
-int supervise(Spawned& sandbox, const SandboxPlan& plan) {
+int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on_notify) {
   sigset_t set = supervised_signals();
   UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
   if (!sfd) {
@@ -112,14 +128,18 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan) {
       return finish(sandbox, plan, exit_code_of(status));
     }
     deadline.expire(sandbox, plan.limits);
-    struct pollfd fds[2] = {{sfd.get(), POLLIN, 0},
-                            {events_open ? sandbox.events_r.get() : -1, POLLIN, 0}};
-    int ready = retry_eintr([&] { return poll(fds, 2, deadline.poll_timeout()); });
+    // Entries 2 and 3 are -1 (ignored by poll) outside explain mode.
+    struct pollfd fds[4] = {{sfd.get(), POLLIN, 0},
+                            {events_open ? sandbox.events_r.get() : -1, POLLIN, 0},
+                            {sandbox.notify_r.get(), POLLIN, 0},
+                            {sandbox.listener.get(), POLLIN, 0}};
+    int ready = retry_eintr([&] { return poll(fds, 4, deadline.poll_timeout()); });
     if (ready < 0) {
       report(Error::from_errno("wait for the sandbox"));
       kill(sandbox.pid1, SIGKILL);
       continue;
     }
+    if (on_notify) serve_notifications(sandbox, fds, on_notify);
     if (fds[1].revents & POLLIN) {
       // pid 1 is exiting; whoever inherits it reaps it, and we need not wait for the kernel
       // to take its namespaces down.

@@ -2,6 +2,8 @@
 // the outcome into the launcher's exit status. Impure.
 #pragma once
 
+#include <functional>
+
 #include "sandbox/spawn.h"
 
 namespace vx {
@@ -11,7 +13,11 @@ namespace vx {
 // With plan.limits.timeout_ms, the time up sends SIGTERM to every process of the sandbox and,
 // plan.limits.kill_after_ms later, SIGKILL to pid 1 (which takes the whole pid namespace);
 // the status is then 124.
-int supervise(Spawned& sandbox, const SandboxPlan& plan);
+// Explain mode: `on_notify` is called with the seccomp listener each time it is readable (it
+// must receive and answer one notification); the program's execve waits for it, so the loop
+// serves notifications from before the program runs until pid 1 reports its exit.
+using NotifyHandler = std::function<void(int listener)>;
+int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on_notify = {});
 
 // Waits for pid 1 if supervise has not, and records its resource usage. Once it returns, the
 // kernel has reaped every process of the sandbox (pid 1 exits last in its namespace).
