@@ -13,15 +13,30 @@ Expected<NotifyChannel> make_notify_channel() {
   return NotifyChannel{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-Expected<void> send_listener(int sock, int listener) {
+namespace {
+
+// One byte with room for one descriptor: the only message the channel carries. It points into
+// itself, so it is built in place and never copied.
+struct OneFdMessage {
   char byte = 'L';
   struct iovec iov = {&byte, 1};
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  OneFdMessage() {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  OneFdMessage(const OneFdMessage&) = delete;
+  OneFdMessage& operator=(const OneFdMessage&) = delete;
+};
+
+}  // namespace
+
+Expected<void> send_listener(int sock, int listener) {
+  OneFdMessage m;
+  struct msghdr& msg = m.msg;
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -39,14 +54,8 @@ Expected<void> send_listener(int sock, int listener) {
 }
 
 UniqueFd receive_listener(int sock) {
-  char byte;
-  struct iovec iov = {&byte, 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  OneFdMessage m;
+  struct msghdr& msg = m.msg;
   if (retry_eintr([&] { return recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); }) != 1) return UniqueFd();
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
