@@ -99,5 +99,39 @@ TEST(Standard, ASystemSitePackagesVenvImportsADebianPackageAndItsCModule) {
   EXPECT_EQ(r.out, host.out) << r.err;
 }
 
+// numpy's tests that build C code with the host's compiler (issue 13): numpy.testing.extbuild
+// compiles an extension module (test_mem_policy), numpy.distutils builds a project
+// (test_build_ext). Debian's python3-numpy in a --system-site-packages venv; the same subset
+// unwrapped is the control. test_new_policy is left out: it reruns all of numpy's tests in a
+// subprocess (minutes), which compare.sh's numpy suite already covers.
+TEST(Standard, NumpysCompilerNeedingTestsPassSandboxedAsUnwrapped) {
+  const std::string numpy = "/usr/lib/python3/dist-packages/numpy";
+  if (!exists(numpy + "/core/tests/test_mem_policy.py")) {
+    if (must_work()) FAIL() << "python3-numpy is not installed (tests/debian-packages has it)";
+    GTEST_SKIP() << "python3-numpy is not installed";
+  }
+  TempProject p = make_project(false);
+  std::string venv = p.project + "/.venv";
+  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", "--system-site-packages", venv},
+                base_env(p), p.project)
+                .status,
+            0);
+  std::vector<std::string> pytest = {venv + "/bin/python", "-m", "pytest", "-q",
+                                     "-p", "no:cacheprovider", "-k", "not test_new_policy",
+                                     numpy + "/core/tests/test_mem_policy.py",
+                                     numpy + "/distutils/tests/test_build_ext.py"};
+  RunResult control = run(pytest, base_env(p), p.project);
+  ASSERT_EQ(control.status, 0) << control.out << control.err;
+  auto summary = [](const std::string& out) {
+    auto at = out.rfind(" passed");
+    return at == std::string::npos ? std::string() : out.substr(out.rfind('\n', at) + 1, at - out.rfind('\n', at) - 1);
+  };
+  ASSERT_NE(summary(control.out), "") << control.out;
+  ASSERT_EQ(run_launcher(p, {"install", venv}).status, 0);
+  RunResult r = run(pytest, base_env(p), p.project);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(summary(r.out), summary(control.out)) << r.out;
+}
+
 }  // namespace
 }  // namespace vx::test
