@@ -19,6 +19,7 @@
 #include "host/system_etc.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
+#include "plan/links.h"
 #include "plan/view.h"
 #include "sandbox/caps.h"
 #include "sandbox/landlock.h"
@@ -296,6 +297,9 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   if (profile != "minimal") {
     TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd));
     req.expose = std::move(exposed);
+    // /usr is shown whole: its xdg-open is covered by the shim (a file bind needs it to exist).
+    struct stat st;
+    req.host_xdg_open = lstat(kHostXdgOpen, &st) == 0 && S_ISREG(st.st_mode);
   }
   if (req.pip) {
     req.venv_trusted = venv_trusted_files(venv);

@@ -124,6 +124,16 @@ const std::vector<OptionSpec>& option_table() {
          o.share_net = false;
          return R();
        }},
+      {"--no-open", "", 0, "no link channel: xdg-open and BROWSER inside open nothing",
+       [](SandboxOptions& o, A) {
+         o.open_links = false;
+         return R();
+       }},
+      {"--open", "", 0, "check and open on the host the links the program opens (the default)",
+       [](SandboxOptions& o, A) {
+         o.open_links = true;
+         return R();
+       }},
       {"--hostname", "NAME", 1, "the host name inside",
        [](SandboxOptions& o, A a) {
          o.hostname = a[0];

@@ -14,6 +14,7 @@ struct ChildPipes {
   int error_w = -1;   // error records for the launcher (CLOEXEC)
   int events_w = -1;  // events for the launcher: 'S' the program stopped; 'X' + status, it exited
   int alive_r = -1;   // the launcher holds the write end: EOF means it is gone
+  int links_fd = -1;  // the launcher's link socket, for pid 1 to bind and listen on; -1: none
 };
 
 struct Filters {

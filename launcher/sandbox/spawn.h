@@ -16,6 +16,7 @@ struct Spawned {
   UniqueFd error_r;   // error records from pid 1 and the program's process
   UniqueFd events_r;  // job-control events from pid 1
   UniqueFd alive_w;   // held until the launcher exits; pid 1 sees EOF when it dies
+  UniqueFd links;     // the link socket pid 1 listens on (plan.links_socket), else empty
   // What supervise and reap_sandbox learned, for the exit status and --status-json.
   bool timed_out = false;  // --timeout expired
   int signal = 0;          // the signal that killed the program (or pid 1), 0 if none did

@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "sandbox/error_pipe.h"
 #include "sandbox/child.h"
+#include "sandbox/link_server.h"
 #include "sandbox/signals.h"
 
 namespace vx {
@@ -76,9 +78,14 @@ struct Deadline {
 // An event from pid 1. 'S': the program stopped (Ctrl-Z); stop ourselves so the shell sees a
 // stopped job; when the shell continues us (fg), pid 1 gets SIGCONT too and hands the terminal
 // back to the program. 'X': the program exited with the status in the next byte.
-std::optional<int> follow_event(Spawned& sandbox) {
+// 'L': the link socket listens.
+std::optional<int> follow_event(Spawned& sandbox, LinkServer* links) {
   unsigned char event[2];
   if (read(sandbox.events_r.get(), event, 1) != 1) return std::nullopt;
+  if (event[0] == 'L') {
+    if (links != nullptr) links->activate();
+    return std::nullopt;
+  }
   if (event[0] == 'X' || event[0] == 'K') {
     if (read(sandbox.events_r.get(), event + 1, 1) != 1) return std::nullopt;
     if (event[0] == 'X') return event[1];
@@ -92,7 +99,7 @@ std::optional<int> follow_event(Spawned& sandbox) {
 
 }  // namespace
 
-int supervise(Spawned& sandbox, const SandboxPlan& plan) {
+int supervise(Spawned& sandbox, const SandboxPlan& plan, LinkServer* links) {
   sigset_t set = supervised_signals();
   UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
   if (!sfd) {
@@ -112,9 +119,15 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan) {
       return finish(sandbox, plan, exit_code_of(status));
     }
     deadline.expire(sandbox, plan.limits);
-    struct pollfd fds[2] = {{sfd.get(), POLLIN, 0},
-                            {events_open ? sandbox.events_r.get() : -1, POLLIN, 0}};
-    int ready = retry_eintr([&] { return poll(fds, 2, deadline.poll_timeout()); });
+    std::vector<struct pollfd> fds = {{sfd.get(), POLLIN, 0},
+                                      {events_open ? sandbox.events_r.get() : -1, POLLIN, 0}};
+    int timeout = deadline.poll_timeout();
+    if (links != nullptr) {
+      links->add_pollfds(fds);
+      int t = links->timeout_ms(now_ms());
+      if (t >= 0 && (timeout < 0 || t < timeout)) timeout = t;
+    }
+    int ready = retry_eintr([&] { return poll(fds.data(), fds.size(), timeout); });
     if (ready < 0) {
       report(Error::from_errno("wait for the sandbox"));
       kill(sandbox.pid1, SIGKILL);
@@ -123,14 +136,16 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan) {
     if (fds[1].revents & POLLIN) {
       // pid 1 is exiting; whoever inherits it reaps it, and we need not wait for the kernel
       // to take its namespaces down.
-      if (auto code = follow_event(sandbox)) return finish(sandbox, plan, *code);
+      if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code);
     } else if (fds[1].revents & POLLHUP) {
       events_open = false;  // pid 1 died without a word: SIGCHLD tells
     }
+    if (links != nullptr && fds.size() > 2) links->serve(&fds[2], now_ms());
     if (!(fds[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     if (read(sfd.get(), &si, sizeof si) != sizeof si) continue;
     int sig = static_cast<int>(si.ssi_signo);
+    if (sig == SIGCHLD && links != nullptr) links->child_exited();
     if (sig != SIGCHLD) kill(sandbox.pid1, sig);
   }
 }

@@ -2,6 +2,7 @@
 // the outcome into the launcher's exit status. Impure.
 #pragma once
 
+#include "sandbox/link_server.h"
 #include "sandbox/spawn.h"
 
 namespace vx {
@@ -11,7 +12,8 @@ namespace vx {
 // With plan.limits.timeout_ms, the time up sends SIGTERM to every process of the sandbox and,
 // plan.limits.kill_after_ms later, SIGKILL to pid 1 (which takes the whole pid namespace);
 // the status is then 124.
-int supervise(Spawned& sandbox, const SandboxPlan& plan);
+// `links`, when given, serves the link channel from the same loop.
+int supervise(Spawned& sandbox, const SandboxPlan& plan, LinkServer* links = nullptr);
 
 // Waits for pid 1 if supervise has not, and records its resource usage. Once it returns, the
 // kernel has reaped every process of the sandbox (pid 1 exits last in its namespace).
