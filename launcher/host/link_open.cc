@@ -60,8 +60,8 @@ pid_t spawn_opener(const std::vector<std::string>& argv, const std::vector<std::
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETSID);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
   std::vector<char*> args, envp;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -118,8 +118,9 @@ void HostLinks::open(const std::string& url, LinkOpener opener) {
   if (opener == LinkOpener::kPrint) return say("open this link in your browser: " + url);
   say("opening " + url);
   pid_t pid = spawn_opener(opener_argv(opener, facts(), url), host_.environ);
-  if (pid < 0) return say("could not start " + std::string(opener_name(opener)) +
-                          "; open the link yourself: " + url);
+  if (pid < 0)
+    return say("could not start " + std::string(opener_name(opener)) +
+               "; open the link yourself: " + url);
   running_.push_back({pid, opener, url});
 }
 

@@ -26,10 +26,10 @@ inline constexpr size_t kMaxLinkBytes = 8192;
 inline constexpr size_t kLinksPerMinute = 5;
 
 // xdg-open(1)'s exit statuses, which the shim returns as the launcher's verdict.
-inline constexpr unsigned char kLinkOpened = 0;      // handed to the host's opener, or printed
-inline constexpr unsigned char kLinkRefused = 1;     // not an acceptable URL
-inline constexpr unsigned char kLinkNoChannel = 3;   // --no-open: nothing to send it to
-inline constexpr unsigned char kLinkTooMany = 4;     // over the per-minute budget
+inline constexpr unsigned char kLinkOpened = 0;     // handed to the host's opener, or printed
+inline constexpr unsigned char kLinkRefused = 1;    // not an acceptable URL
+inline constexpr unsigned char kLinkNoChannel = 3;  // --no-open: nothing to send it to
+inline constexpr unsigned char kLinkTooMany = 4;    // over the per-minute budget
 
 // Why the launcher refuses `url`, or nullopt when it is an http, https or mailto URL of
 // printable ASCII without blanks, at most kMaxLinkBytes long.

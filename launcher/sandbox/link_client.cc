@@ -29,9 +29,10 @@ int shim_fail(int code, const std::string& why) {
 
 int run_link_shim(const std::vector<std::string>& args) {
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "--version")) {
-    std::fputs("usage: xdg-open URL\nvenv-exec's xdg-open: the launcher checks the link (http, "
-               "https or mailto) and opens it on the host.\n",
-               stdout);
+    std::fputs(
+        "usage: xdg-open URL\nvenv-exec's xdg-open: the launcher checks the link (http, "
+        "https or mailto) and opens it on the host.\n",
+        stdout);
     return 0;
   }
   if (args.size() != 1) return shim_fail(kLinkRefused, "expected one URL; usage: xdg-open URL");

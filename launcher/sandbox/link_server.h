@@ -27,7 +27,7 @@ class LinkHandler {
  public:
   virtual ~LinkHandler() = default;
   virtual unsigned char on_link(const LinkMessage& message) = 0;  // the shim's exit status
-  virtual void on_child_exit() = 0;                                // SIGCHLD arrived
+  virtual void on_child_exit() = 0;                               // SIGCHLD arrived
 };
 
 class LinkServer {

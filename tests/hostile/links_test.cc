@@ -26,16 +26,17 @@ std::string open_each(const std::vector<std::string>& urls) {
   std::string list;
   for (const auto& u : urls) list += "    " + u + ",\n";
   return "import subprocess\n"
-         "urls = [\n" + list + "]\n"
+         "urls = [\n" +
+         list +
+         "]\n"
          "print(' '.join(str(subprocess.run(['xdg-open', u]).returncode) for u in urls))\n";
 }
 
 TEST(Links, RefusedUrlsAreNeverOpened) {
   TempProject p = make_project(true);
-  RunResult r = sandbox_probe(p, open_each({"'file:///etc/passwd'", "'javascript:alert(1)'",
-                                            "'https://example.org/a\\nb'",
-                                            "'https://example.org/' + 'x' * 9000",
-                                            "'https://example.org/ok?q=1'"}));
+  RunResult r = sandbox_probe(
+      p, open_each({"'file:///etc/passwd'", "'javascript:alert(1)'", "'https://example.org/a\\nb'",
+                    "'https://example.org/' + 'x' * 9000", "'https://example.org/ok?q=1'"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "1 1 1 1 0\n") << r.err;
   EXPECT_NE(r.err.find("refused a link from the sandbox: only http, https and mailto links are "
@@ -67,8 +68,7 @@ TEST(Links, BurstLimitHolds) {
   RunResult r = sandbox_probe(p, open_each(urls));
   EXPECT_EQ(r.out, "0 0 0 0 0 4 4 4\n") << r.err;
   EXPECT_EQ(count(r.err, "open this link in your browser"), 5) << r.err;
-  EXPECT_NE(r.err.find("more than 5 links in a minute: 'https://example.org/5'"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("more than 5 links in a minute: 'https://example.org/5'"), std::string::npos)
       << r.err;
   EXPECT_EQ(r.err.find("browser: https://example.org/5"), std::string::npos);
 }
@@ -143,7 +143,9 @@ TEST(Links, PassedDescriptorsAreNotKept) {
   std::string go = p.project + "/go";
   std::string code = std::string(kProbePrelude) +
                      "import socket, time\n"
-                     "f = open('" + probe + "')\n"
+                     "f = open('" +
+                     probe +
+                     "')\n"
                      "s = socket.socket(socket.AF_UNIX)\n"
                      "s.connect('/run/venv-exec/links.sock')\n"
                      "for _ in range(20): socket.send_fds(s, [b''], [f.fileno()])\n"
@@ -151,7 +153,9 @@ TEST(Links, PassedDescriptorsAreNotKept) {
                      "s.shutdown(socket.SHUT_WR)\n"
                      "print('verdict', s.recv(1), flush=True)\n"
                      "deadline = time.time() + 120\n"
-                     "while not os.path.exists('" + go + "') and time.time() < deadline:\n"
+                     "while not os.path.exists('" +
+                     go +
+                     "') and time.time() < deadline:\n"
                      "    time.sleep(0.05)\n";
   Background b = start_launcher(p, {"/usr/bin/python3", "-c", code});
   EXPECT_EQ(read_line(b.out_fd), "verdict b'\\x00'");
@@ -181,7 +185,9 @@ TEST(Links, NoBusSocketNorBusVariablesInside) {
       "def conn(path):\n"
       "    s = socket.socket(socket.AF_UNIX)\n"
       "    s.connect(path)\n"
-      "attempt(lambda: conn('" + bus + "'))\n"
+      "attempt(lambda: conn('" +
+      bus +
+      "'))\n"
       "attempt(lambda: conn('/run/user/%d/bus' % os.getuid()))\n"
       "attempt(lambda: conn('/run/dbus/system_bus_socket'))\n";
   RunResult host = host_probe(p, code, env);
@@ -205,8 +211,8 @@ TEST(Links, HostXdgOpenIsReplacedByTheShim) {
       "print(hashlib.sha256(open('/usr/bin/xdg-open', 'rb').read()).hexdigest())\n"
       "print(shutil.which('xdg-open'), os.environ.get('BROWSER'))\n";
   std::string host_sha = host_probe(p, code).out.substr(0, 64);
-  RunResult self = host_probe(p, "import hashlib\nprint(hashlib.sha256(open('" +
-                                     launcher_path() + "', 'rb').read()).hexdigest())\n");
+  RunResult self = host_probe(p, "import hashlib\nprint(hashlib.sha256(open('" + launcher_path() +
+                                     "', 'rb').read()).hexdigest())\n");
   ASSERT_EQ(self.out.size(), 65u);
   EXPECT_NE(host_sha, self.out.substr(0, 64));  // the control: they differ on the host
   RunResult in = sandbox_probe(p, code);

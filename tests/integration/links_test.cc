@@ -71,7 +71,9 @@ std::string open_each(const std::vector<std::string>& urls) {
   std::string list;
   for (const auto& u : urls) list += "    " + u + ",\n";
   return "import subprocess\n"
-         "urls = [\n" + list + "]\n"
+         "urls = [\n" +
+         list +
+         "]\n"
          "print(' '.join(str(subprocess.run(['xdg-open', u]).returncode) for u in urls))\n";
 }
 
@@ -142,9 +144,9 @@ TEST(HostXdgOpen, UsedWithADisplayAndNoBus) {
   ASSERT_EQ(mkdir(tools.c_str(), 0755), 0);
   write_file(tools + "/xdg-open", "#!/bin/sh\nprintf '%s|%s\\n' \"$#\" \"$1\" >> " + record + "\n",
              0755);
-  RunResult r = run({launcher_path(), "xdg-open", "https://example.org/x?y=1"},
-                    {"DISPLAY=:99", "PATH=" + tools + ":/usr/bin:/bin", "HOME=" + p.home},
-                    p.project);
+  RunResult r =
+      run({launcher_path(), "xdg-open", "https://example.org/x?y=1"},
+          {"DISPLAY=:99", "PATH=" + tools + ":/usr/bin:/bin", "HOME=" + p.home}, p.project);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "venv-exec: opening https://example.org/x?y=1\n");
   for (int i = 0; i < 1000 && read_file(record).empty(); ++i) usleep(10000);
@@ -178,8 +180,8 @@ TEST(NoOpen, StoredAtInstallAndOverriddenByOpen) {
 TEST(Nested, ANestedLaunchUsesTheSameChannel) {
   TempProject p = make_project(true);
   RunResult r = run_launcher(
-      p, {"sh", "-c", "\"$0\" sh -c 'xdg-open https://example.org/nested; echo $?'",
-          launcher_path()});
+      p,
+      {"sh", "-c", "\"$0\" sh -c 'xdg-open https://example.org/nested; echo $?'", launcher_path()});
   EXPECT_EQ(r.out, "0\n") << r.err;
   EXPECT_EQ(r.err, "venv-exec: open this link in your browser: https://example.org/nested\n");
 }

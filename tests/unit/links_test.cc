@@ -102,8 +102,9 @@ TEST(LinkPlan, ShimOnPathAsBrowserAndTheSocket) {
   ASSERT_TRUE(plan.has_value());
   EXPECT_EQ(plan->links_socket, "/run/venv-exec/links.sock");
   EXPECT_TRUE(has_env(*plan, "BROWSER=/run/venv-exec/bin/xdg-open"));
-  EXPECT_TRUE(has_env(*plan, "PATH=/p/.venv/bin:/run/venv-exec/bin:/usr/local/bin:/usr/bin:/bin:"
-                             "/usr/local/sbin:/usr/sbin:/sbin"));
+  EXPECT_TRUE(has_env(*plan,
+                      "PATH=/p/.venv/bin:/run/venv-exec/bin:/usr/local/bin:/usr/bin:/bin:"
+                      "/usr/local/sbin:/usr/sbin:/sbin"));
   EXPECT_FALSE(std::any_of(plan->env.begin(), plan->env.end(),
                            [](const std::string& kv) { return kv.starts_with("DBUS_"); }));
   EXPECT_TRUE(has_op(*plan, {MountKind::kSymlink, "/opt/vx/venv-exec", kLinksShim}));
