@@ -297,10 +297,11 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   if (profile != "minimal") {
     TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd));
     req.expose = std::move(exposed);
-    // /usr is shown whole: its xdg-open is covered by the shim (a file bind needs it to exist).
-    struct stat st;
-    req.host_xdg_open = lstat(kHostXdgOpen, &st) == 0 && S_ISREG(st.st_mode);
   }
+  // Where the view shows it, the host's xdg-open is covered by the shim (a file bind needs it
+  // to exist).
+  struct stat st;
+  req.host_xdg_open = lstat(kHostXdgOpen, &st) == 0 && S_ISREG(st.st_mode);
   if (req.pip) {
     req.venv_trusted = venv_trusted_files(venv);
     // Before the user's own mounts, which may still cover them.

@@ -1,5 +1,9 @@
 #include "plan/links.h"
 
+#include <algorithm>
+
+#include "base/path.h"
+
 namespace vx {
 
 namespace {
@@ -80,11 +84,16 @@ std::string gvariant_string(std::string_view s) {
   return out + "'";
 }
 
-std::vector<MountOp> plan_link_mounts(const std::string& self_exe, bool host_xdg_open) {
+std::vector<MountOp> plan_link_mounts(const std::string& self_exe, bool host_xdg_open,
+                                      const std::vector<MountOp>& view) {
   if (self_exe.empty()) return {};
   std::vector<MountOp> ops = {{MountKind::kSymlink, self_exe, kLinksShim}};
-  // A file bind needs its mount point to exist: only over a host xdg-open that does.
-  if (host_xdg_open) ops.push_back({MountKind::kRoBind, self_exe, kHostXdgOpen});
+  // A file bind needs its mount point to exist: only over a host xdg-open that does, in a
+  // directory bound from the host.
+  bool shown = std::any_of(view.begin(), view.end(), [](const MountOp& op) {
+    return op.kind == MountKind::kRoBind && op.src == op.dest && is_within(kHostXdgOpen, op.dest);
+  });
+  if (host_xdg_open && shown) ops.push_back({MountKind::kRoBind, self_exe, kHostXdgOpen});
   return ops;
 }
 

@@ -66,7 +66,9 @@ std::vector<std::string> opener_argv(LinkOpener opener, const OpenerFacts& facts
 // and would read backslash escapes in a bare word.
 std::string gvariant_string(std::string_view s);
 
-// The shim inside: its link on PATH and, where the host has one, over the host's xdg-open.
-std::vector<MountOp> plan_link_mounts(const std::string& self_exe, bool host_xdg_open);
+// The shim inside: its link on PATH and, over the host's xdg-open when the host has one
+// (`host_xdg_open`) and a read-only bind of `view` shows it (all profiles bind /usr/bin).
+std::vector<MountOp> plan_link_mounts(const std::string& self_exe, bool host_xdg_open,
+                                      const std::vector<MountOp>& view);
 
 }  // namespace vx

@@ -160,7 +160,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.marker_path = kSandboxMarker;
   // The shim stays with --no-open, to say that links are off (and to keep hiding the host's
   // xdg-open); only the socket is left out.
-  for (auto& op : plan_link_mounts(req.self_exe, req.host_xdg_open))
+  for (auto& op : plan_link_mounts(req.self_exe, req.host_xdg_open, plan.mounts.ops))
     plan.mounts.ops.push_back(std::move(op));
   if (o.open_links.value_or(true)) plan.links_socket = kLinksSocket;
 

@@ -25,7 +25,7 @@ struct LaunchRequest {
   std::vector<std::string> terminals;  // the caller's fds 0-2 that are terminals, by path
   std::vector<std::pair<std::string, std::string>> root_links;
   std::string self_exe;
-  bool host_xdg_open = false;  // /usr/bin/xdg-open exists and /usr is shown whole
+  bool host_xdg_open = false;  // the host has /usr/bin/xdg-open (a regular file)
 
   std::string project;
   std::string venv_dir;  // empty without a venv

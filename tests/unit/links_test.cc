@@ -114,6 +114,16 @@ TEST(LinkPlan, ShimOnPathAsBrowserAndTheSocket) {
       has_op(*plan_sandbox(req), {MountKind::kRoBind, "/opt/vx/venv-exec", "/usr/bin/xdg-open"}));
 }
 
+TEST(LinkPlan, TheHostXdgOpenIsCoveredWhereverTheViewShowsIt) {
+  LaunchRequest req = request();
+  req.host_xdg_open = true;
+  req.options.profile = "minimal";
+  MountOp cover{MountKind::kRoBind, "/opt/vx/venv-exec", "/usr/bin/xdg-open"};
+  EXPECT_FALSE(has_op(*plan_sandbox(req), cover));  // no /usr/bin: nothing to cover
+  req.system_view = {{MountKind::kRoBind, "/usr/bin", "/usr/bin"}};
+  EXPECT_TRUE(has_op(*plan_sandbox(req), cover));
+}
+
 TEST(LinkPlan, NoOpenKeepsTheShimButNoSocket) {
   LaunchRequest req = request();
   req.options.open_links = false;
