@@ -19,6 +19,7 @@
 #include "host/host.h"
 #include "host/install.h"
 #include "host/landlock_paths.h"
+#include "host/link_open.h"
 #include "host/plan_cache.h"
 #include "host/ps.h"
 #include "host/request.h"
@@ -30,8 +31,10 @@
 #include "plan/cli.h"
 #include "plan/environ.h"
 #include "plan/invocation.h"
+#include "plan/links.h"
 #include "plan/plan_sandbox.h"
 #include "sandbox/exec.h"
+#include "sandbox/link_client.h"
 #include "sandbox/nested.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/signals.h"
@@ -226,9 +229,13 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
   mark_phase(host.timing, "clone");
-  int code = explain ? supervise(sandbox, plan, [&](int l) { explain->probe->serve(l); })
-                     : supervise(sandbox, plan);
+  HostLinks links(host);
+  LinkServer link_server(std::move(sandbox.links), &links);
+  NotifyHandler on_notify;
+  if (explain) on_notify = [&](int l) { explain->probe->serve(l); };
+  int code = supervise(sandbox, plan, on_notify, &link_server);
   mark_phase(host.timing, "exit");
+  links.finish();
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.
   sigprocmask(SIG_UNBLOCK, &supervised, nullptr);
@@ -272,6 +279,8 @@ int main(int argc, char** argv, char** envp) {
   auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp, started);
   if (!host) return report(host.error()), kExitLauncherFailed;
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  // Inside, xdg-open (and BROWSER) is the link shim; on the host the name means nothing.
+  if (basename_of(host->argv0) == kShimName && inside_sandbox()) return run_link_shim(args);
   Invocation inv = classify_invocation(host->argv0, args);
   switch (inv.command) {
     case Command::kEntrypoint:

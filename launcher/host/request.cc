@@ -19,6 +19,7 @@
 #include "host/system_etc.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
+#include "plan/links.h"
 #include "plan/view.h"
 #include "sandbox/caps.h"
 #include "sandbox/landlock.h"
@@ -304,6 +305,10 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
     TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd));
     req.expose = std::move(exposed);
   }
+  // Where the view shows it, the host's xdg-open is covered by the shim (a file bind needs it
+  // to exist).
+  struct stat st;
+  req.host_xdg_open = lstat(kHostXdgOpen, &st) == 0 && S_ISREG(st.st_mode);
   if (req.pip) {
     req.venv_trusted = venv_trusted_files(venv);
     // Before the user's own mounts, which may still cover them.

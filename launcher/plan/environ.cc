@@ -55,12 +55,14 @@ std::vector<std::string> plan_environment(const EnvInputs& in) {
     }
   }
   set_var(env, "HOME", in.home);
+  // The shim before the system's directories: `xdg-open` is ours even where /usr has one.
+  std::string path = in.links_dir.empty() ? system_path : in.links_dir + ":" + system_path;
   if (!in.venv_dir.empty()) {
     set_var(env, "VIRTUAL_ENV", in.venv_dir);
-    set_var(env, "PATH", in.venv_dir + "/bin:" + system_path);
-  } else {
-    set_var(env, "PATH", system_path);
+    path = in.venv_dir + "/bin:" + path;
   }
+  set_var(env, "PATH", path);
+  if (!in.links_dir.empty()) set_var(env, "BROWSER", in.links_dir + "/xdg-open");
   set_var(env, "PS1", "(venv-exec) \\w \\$ ");
   for (const auto& e : in.git_identity) set_var(env, e.key, e.value);
   for (const auto& e : in.dotenv) set_var(env, e.key, e.value);

@@ -19,6 +19,7 @@ struct EnvInputs {
   std::string home;                                        // HOME inside
   std::string venv_dir;                                    // empty without a venv
   bool pip = false;                                        // PIP_* passes through only for pip
+  std::string links_dir;  // the xdg-open shim's directory: on PATH, and BROWSER; "" for none
   // GIT_AUTHOR_NAME & co (git_identity_env), set before .env and the options.
   std::vector<EnvEntry> git_identity;
   std::vector<EnvEntry> dotenv;    // the project's .env, already filtered of launcher keys

@@ -16,6 +16,7 @@ void merge_options(SandboxOptions& base, const SandboxOptions& later) {
   if (later.uid) base.uid = later.uid;
   if (later.gid) base.gid = later.gid;
   if (later.share_net) base.share_net = later.share_net;
+  if (later.open_links) base.open_links = later.open_links;
   merge_limits(base.limits, later.limits);
   base.verbose = base.verbose || later.verbose;
 }
@@ -49,6 +50,7 @@ std::vector<std::string> format_options(const SandboxOptions& o) {
   if (o.uid) out.insert(out.end(), {"--uid", std::to_string(*o.uid)});
   if (o.gid) out.insert(out.end(), {"--gid", std::to_string(*o.gid)});
   if (o.share_net) out.push_back(*o.share_net ? "--share-net" : "--unshare-net");
+  if (o.open_links) out.push_back(*o.open_links ? "--open" : "--no-open");
   for (auto& word : format_limits(o.limits)) out.push_back(std::move(word));
   if (o.verbose) out.push_back("--verbose");
   return out;

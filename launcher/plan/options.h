@@ -37,6 +37,7 @@ struct SandboxOptions {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   std::optional<bool> share_net;
+  std::optional<bool> open_links;  // --open / --no-open: the link channel (on by default)
   LimitOptions limits;
   bool verbose = false;
   bool operator==(const SandboxOptions&) const = default;

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "plan/invocation.h"
+#include "plan/links.h"
 #include "plan/view.h"
 
 namespace vx {
@@ -145,6 +146,11 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   plan.mounts = plan_view(view);
   for (auto& op : plan_terminals(req.terminals)) plan.mounts.ops.push_back(std::move(op));
   plan.marker_path = kSandboxMarker;
+  // The shim stays with --no-open, to say that links are off (and to keep hiding the host's
+  // xdg-open); only the socket is left out.
+  for (auto& op : plan_link_mounts(req.self_exe, req.host_xdg_open, plan.mounts.ops))
+    plan.mounts.ops.push_back(std::move(op));
+  if (o.open_links.value_or(true)) plan.links_socket = kLinksSocket;
 
   // A working directory outside the project is not visible inside: start in the project.
   bool cwd_visible = req.cwd == req.project || req.cwd.starts_with(req.project + "/");
@@ -157,6 +163,7 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   env.dotenv = req.dotenv;
   for (auto& [key, value] : git_identity_env(req.git_user, req.git_local))
     env.git_identity.push_back({key, value});
+  if (!req.self_exe.empty()) env.links_dir = kLinksBinDir;
   env.changes = o.env;
   plan.env = plan_environment(env);
   plan.path = path_entries(plan.env);

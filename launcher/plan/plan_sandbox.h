@@ -24,6 +24,7 @@ struct LaunchRequest : ViewPlaces {
   std::string cwd;
   bool stdin_tty = false;
   std::vector<std::string> terminals;  // the caller's fds 0-2 that are terminals, by path
+  bool host_xdg_open = false;  // the host has /usr/bin/xdg-open (a regular file)
 
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
 

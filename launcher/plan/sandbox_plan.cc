@@ -57,6 +57,10 @@ std::string format_sandbox_plan(const SandboxPlan& plan) {
     for (const auto& op : plan.mounts.ops) out += "  " + format_mount_op(op) + "\n";
     out += "  remount-ro /\n";
   }
+  out += "links: " +
+         (plan.links_socket.empty() ? std::string("off (--no-open)")
+                                    : "checked, through " + plan.links_socket) +
+         "\n";
   out += "seccomp: " + seccomp_text(plan.seccomp) + "\n";
   out += format_limit_plan(plan.limits);
   out += format_landlock_plan(plan.landlock);

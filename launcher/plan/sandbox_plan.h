@@ -44,6 +44,7 @@ struct SandboxPlan {
   std::string marker_path;   // file naming the sandbox's user namespace (nested-call detection)
   std::string marker_env;    // Landlock-only: variable naming the supervisor (nested calls)
   std::string cwd;           // working directory inside
+  std::string links_socket;  // where pid 1 binds the launcher's link socket; "" with --no-open
 
   std::vector<std::string> env;   // the program's whole environment, KEY=VALUE
   std::vector<std::string> path;  // PATH entries searched when exec_file has no '/'

@@ -15,6 +15,7 @@ struct ChildPipes {
   int events_w = -1;  // events for the launcher: 'S' the program stopped; 'X' + status, it exited
   int alive_r = -1;   // the launcher holds the write end: EOF means it is gone
   int notify_w = -1;  // explain mode only: the program sends its seccomp listener here
+  int links_fd = -1;  // the launcher's link socket, for pid 1 to bind and listen on; -1: none
 };
 
 struct Filters {

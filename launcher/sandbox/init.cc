@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "sandbox/error_pipe.h"
 #include "sandbox/exec.h"
 #include "sandbox/idmap.h"
+#include "sandbox/mount_ops.h"
 #include "sandbox/mounts.h"
 #include "sandbox/pivot.h"
 #include "sandbox/program.h"
@@ -50,7 +52,27 @@ Expected<void> bring_up_loopback() {
   return {};
 }
 
-Expected<void> build_sandbox(const SandboxPlan& plan) {
+// The launcher created the socket; binding it here gives it a name in the sandbox's root only.
+// Before / turns read-only; the launcher polls it only after the 'L' event (before listen(2)
+// a stream socket polls as POLLHUP). pid 1 keeps no copy: the launcher alone answers on it.
+Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes) {
+  std::string name;
+  TRY_ASSIGN(dir, open_parent(plan.links_socket, name));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (plan.links_socket.size() >= sizeof addr.sun_path)
+    return fail(Error::make("bind the link socket", plan.links_socket + " is too long"));
+  std::memcpy(addr.sun_path, plan.links_socket.data(), plan.links_socket.size());
+  if (bind(pipes.links_fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(pipes.links_fd, 16) != 0)
+    return fail(Error::from_errno("listen on the link socket " + plan.links_socket));
+  close(pipes.links_fd);
+  const char event = 'L';
+  write_all(pipes.events_w, &event, 1);
+  return {};
+}
+
+Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes) {
   // The maps first: a non-dumpable process's /proc/self files belong to the global root, and an
   // unprivileged launcher could no longer write them.
   TRY(write_id_maps(plan.ids));
@@ -63,6 +85,7 @@ Expected<void> build_sandbox(const SandboxPlan& plan) {
   mark_phase(plan.timing, "pivot");
   TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size));
   mark_phase(plan.timing, "mounts");
+  if (pipes.links_fd >= 0) TRY(listen_for_links(plan, pipes));
   TRY(finish_root(plan));
   mark_phase(plan.timing, "root-ro");
   if (plan.loopback_up) TRY(bring_up_loopback());
@@ -134,7 +157,7 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
 
 [[noreturn]] void run_pid1(const SandboxPlan& plan, const ChildPipes& pipes, const Filters& f) {
   if (auto r = die_with_parent(pipes.alive_r); !r) die(pipes, r.error());
-  auto built = plan.landlock_only ? prepare_landlock_only(plan) : build_sandbox(plan);
+  auto built = plan.landlock_only ? prepare_landlock_only(plan) : build_sandbox(plan, pipes);
   if (!built) die(pipes, built.error());
 
   ExecArgs exec_args = prepare_exec(plan);

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -59,6 +60,13 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
     TRY_ASSIGN(channel, make_notify_channel());
     notify = std::move(channel);
   }
+  // Created here, bound by pid 1 inside: the launcher accepts on this very socket, whose name
+  // exists only in the sandbox's root (no path on the host, nothing left after a SIGKILL).
+  UniqueFd links;
+  if (!plan.links_socket.empty()) {
+    links.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!links) return fail(Error::from_errno("create the link socket"));
+  }
   // A raw clone without a new stack behaves as fork(); glibc's clone() wrapper would need one.
   // The launcher is single-threaded here, which makes that safe.
   long pid = syscall(SYS_clone, static_cast<unsigned long>(plan.clone_flags) | SIGCHLD, nullptr,
@@ -70,7 +78,7 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
     alive.w.reset();
     notify.launcher_end.reset();
     ChildPipes pipes{errors.w.release(), events.w.release(), alive.r.release(),
-                     notify.program_end.release()};
+                     notify.program_end.release(), links.release()};
     run_pid1(plan, pipes, filters);
   }
   Spawned s;
@@ -79,6 +87,7 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
   s.events_r = std::move(events.r);
   s.alive_w = std::move(alive.w);
   s.notify_r = std::move(notify.launcher_end);
+  s.links = std::move(links);
   return s;
 }
 

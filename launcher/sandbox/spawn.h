@@ -18,6 +18,7 @@ struct Spawned {
   UniqueFd alive_w;   // held until the launcher exits; pid 1 sees EOF when it dies
   UniqueFd notify_r;  // explain mode: the program's seccomp listener arrives here
   UniqueFd listener;  // explain mode: once received
+  UniqueFd links;     // the link socket pid 1 listens on (plan.links_socket), else empty
   // What supervise and reap_sandbox learned, for the exit status and --status-json.
   bool timed_out = false;  // --timeout expired
   int signal = 0;          // the signal that killed the program (or pid 1), 0 if none did

@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "sandbox/error_pipe.h"
+#include "sandbox/link_server.h"
 #include "sandbox/notify_channel.h"
 #include "sandbox/child.h"
 #include "sandbox/signals.h"
@@ -77,9 +79,14 @@ struct Deadline {
 // An event from pid 1. 'S': the program stopped (Ctrl-Z); stop ourselves so the shell sees a
 // stopped job; when the shell continues us (fg), pid 1 gets SIGCONT too and hands the terminal
 // back to the program. 'X': the program exited with the status in the next byte.
-std::optional<int> follow_event(Spawned& sandbox) {
+// 'L': the link socket listens.
+std::optional<int> follow_event(Spawned& sandbox, LinkServer* links) {
   unsigned char event[2];
   if (read(sandbox.events_r.get(), event, 1) != 1) return std::nullopt;
+  if (event[0] == 'L') {
+    if (links != nullptr) links->activate();
+    return std::nullopt;
+  }
   if (event[0] == 'X' || event[0] == 'K') {
     if (read(sandbox.events_r.get(), event + 1, 1) != 1) return std::nullopt;
     if (event[0] == 'X') return event[1];
@@ -108,7 +115,8 @@ void serve_notifications(Spawned& sandbox, const struct pollfd fds[],
 
 }  // namespace
 
-int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on_notify) {
+int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on_notify,
+              LinkServer* links) {
   sigset_t set = supervised_signals();
   UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
   if (!sfd) {
@@ -128,22 +136,29 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
       return finish(sandbox, plan, exit_code_of(status));
     }
     deadline.expire(sandbox, plan.limits);
-    // Entries 2 and 3 are -1 (ignored by poll) outside explain mode.
-    struct pollfd fds[4] = {{sfd.get(), POLLIN, 0},
-                            {events_open ? sandbox.events_r.get() : -1, POLLIN, 0},
-                            {sandbox.notify_r.get(), POLLIN, 0},
-                            {sandbox.listener.get(), POLLIN, 0}};
-    int ready = retry_eintr([&] { return poll(fds, 4, deadline.poll_timeout()); });
+    // Entries 2 and 3 are -1 (ignored by poll) outside explain mode; the link channel's follow.
+    std::vector<struct pollfd> fds = {{sfd.get(), POLLIN, 0},
+                                      {events_open ? sandbox.events_r.get() : -1, POLLIN, 0},
+                                      {sandbox.notify_r.get(), POLLIN, 0},
+                                      {sandbox.listener.get(), POLLIN, 0}};
+    int timeout = deadline.poll_timeout();
+    if (links != nullptr) {
+      links->add_pollfds(fds);
+      int t = links->timeout_ms(now_ms());
+      if (t >= 0 && (timeout < 0 || t < timeout)) timeout = t;
+    }
+    int ready = retry_eintr([&] { return poll(fds.data(), fds.size(), timeout); });
     if (ready < 0) {
       report(Error::from_errno("wait for the sandbox"));
       kill(sandbox.pid1, SIGKILL);
       continue;
     }
-    if (on_notify) serve_notifications(sandbox, fds, on_notify);
+    if (on_notify) serve_notifications(sandbox, fds.data(), on_notify);
+    if (links != nullptr && fds.size() > 4) links->serve(&fds[4], now_ms());
     if (fds[1].revents & POLLIN) {
       // pid 1 is exiting; whoever inherits it reaps it, and we need not wait for the kernel
       // to take its namespaces down.
-      if (auto code = follow_event(sandbox)) return finish(sandbox, plan, *code);
+      if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code);
     } else if (fds[1].revents & POLLHUP) {
       events_open = false;  // pid 1 died without a word: SIGCHLD tells
     }
@@ -151,6 +166,7 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
     struct signalfd_siginfo si;
     if (read(sfd.get(), &si, sizeof si) != sizeof si) continue;
     int sig = static_cast<int>(si.ssi_signo);
+    if (sig == SIGCHLD && links != nullptr) links->child_exited();
     if (sig != SIGCHLD) kill(sandbox.pid1, sig);
   }
 }

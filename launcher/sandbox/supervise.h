@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "sandbox/link_server.h"
 #include "sandbox/spawn.h"
 
 namespace vx {
@@ -17,7 +18,9 @@ namespace vx {
 // must receive and answer one notification); the program's execve waits for it, so the loop
 // serves notifications from before the program runs until pid 1 reports its exit.
 using NotifyHandler = std::function<void(int listener)>;
-int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on_notify = {});
+// `links`, when given, serves the link channel from the same loop.
+int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on_notify = {},
+              LinkServer* links = nullptr);
 
 // Waits for pid 1 if supervise has not, and records its resource usage. Once it returns, the
 // kernel has reaped every process of the sandbox (pid 1 exits last in its namespace).

@@ -182,7 +182,10 @@ TEST(Trust, CallerPathIsNotPassedIn) {
   RunResult host = run({"/bin/sh", "-c", "echo $PATH"}, env, p.project);
   EXPECT_NE(host.out.find(p.home + "/bin"), std::string::npos);
   RunResult r = run({launcher_path(), "/bin/sh", "-c", "echo $PATH"}, env, p.project);
-  EXPECT_EQ(r.out, p.venv + "/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin\n")
+  // VENV/bin, the link shim's directory (Opening links in the README), the system's.
+  EXPECT_EQ(r.out, p.venv +
+                       "/bin:/run/venv-exec/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:"
+                       "/usr/sbin:/sbin\n")
       << r.err;
 }
 

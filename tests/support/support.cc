@@ -212,25 +212,29 @@ RunResult run_under_pty(const std::vector<std::string>& argv, const std::vector<
   return run(full, env, cwd);
 }
 
-Background start_launcher(const TempProject& p, const std::vector<std::string>& args) {
+Background start_process(std::vector<std::string> argv, std::vector<std::string> env,
+                         const std::string& cwd) {
   int out[2];
   check(pipe2(out, O_CLOEXEC) == 0, "pipe");
-  std::vector<std::string> argv = {launcher_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> env = base_env(p);
   pid_t pid = fork();
   check(pid >= 0, "fork");
   if (pid == 0) {
     dup2(out[1], 1);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
-    if (chdir(p.project.c_str()) != 0) _exit(121);
+    if (chdir(cwd.c_str()) != 0) _exit(121);
     auto a = c_strings(argv), e = c_strings(env);
     execve(a[0], a.data(), e.data());
     _exit(122);
   }
   close(out[1]);
   return {pid, out[0]};
+}
+
+Background start_launcher(const TempProject& p, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {launcher_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return start_process(argv, base_env(p), p.project);
 }
 
 std::string read_line(int fd) {

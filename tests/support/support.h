@@ -64,6 +64,9 @@ struct Background {
   int out_fd = -1;
 };
 Background start_launcher(const TempProject& p, const std::vector<std::string>& args);
+// Any program, with exactly `env`, stdin on /dev/null.
+Background start_process(std::vector<std::string> argv, std::vector<std::string> env,
+                         const std::string& cwd);
 std::string read_line(int fd);  // "" at EOF
 int wait_status(pid_t pid);     // exit code or 128+N
 
