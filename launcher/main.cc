@@ -35,6 +35,7 @@
 #include "sandbox/signals.h"
 #include "sandbox/spawn.h"
 #include "sandbox/supervise.h"
+#include "sandbox/user_net.h"
 #include "version.h"
 
 namespace vx {
@@ -168,7 +169,9 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
   mark_phase(host.timing, "clone");
+  TRY_ASSIGN(user_net, start_user_net(plan, sandbox));
   int code = supervise(sandbox, plan);
+  user_net.stop();
   mark_phase(host.timing, "exit");
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it
   // like any other host command (SPEC §3a.4), so the forwarded signals are unblocked first.

@@ -50,6 +50,17 @@ Handler limit(const char* name) {
   };
 }
 
+Handler net_option(std::optional<NetMode> SandboxOptions::*field) {
+  return [field](SandboxOptions& o, const std::vector<std::string>& a) {
+    auto mode = parse_net_mode(a[0]);
+    if (!mode)
+      return std::optional<std::string>("'" + a[0] +
+                                        "' is not a network mode (host, none or internet)");
+    o.*field = *mode;
+    return std::optional<std::string>();
+  };
+}
+
 std::optional<unsigned> parse_id(const std::string& s) {
   unsigned v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -114,14 +125,19 @@ const std::vector<OptionSpec>& option_table() {
          o.caps.push_back({false, a[0]});
          return R();
        }},
-      {"--share-net", "", 0, "share the host's network (the default)",
+      {"--net", "host|none|internet", 1,
+       "the host's network (default), loopback only, or the internet but not the host",
+       net_option(&SandboxOptions::net)},
+      {"--pip-net", "host|none|internet", 1, "the network of pip's runs (store it at install)",
+       net_option(&SandboxOptions::pip_net)},
+      {"--share-net", "", 0, "as --net host",
        [](SandboxOptions& o, A) {
-         o.share_net = true;
+         o.net = NetMode::kHost;
          return R();
        }},
-      {"--unshare-net", "", 0, "a new network namespace with loopback only",
+      {"--unshare-net", "", 0, "as --net none: a new network namespace with loopback only",
        [](SandboxOptions& o, A) {
-         o.share_net = false;
+         o.net = NetMode::kNone;
          return R();
        }},
       {"--hostname", "NAME", 1, "the host name inside",
@@ -149,7 +165,9 @@ const std::vector<OptionSpec>& option_table() {
          o.isolation = a[0];
          return R();
        }},
-      {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, else ./.venv)",
+      {"--venv", "DIR", 1,
+       "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, "
+       "else ./.venv)",
        [](SandboxOptions& o, A a) {
          o.venv = a[0];
          return R();
@@ -157,7 +175,8 @@ const std::vector<OptionSpec>& option_table() {
       {"--pass-fd", "N", 1, "pass the caller's descriptor N to the program (only 0-2 by default)",
        [](SandboxOptions& o, A a) {
          auto v = parse_id(a[0]);
-         if (!v || *v < 3 || *v > 65535) return R("'" + a[0] + "' is not a descriptor number above 2");
+         if (!v || *v < 3 || *v > 65535)
+           return R("'" + a[0] + "' is not a descriptor number above 2");
          o.pass_fds.push_back(static_cast<int>(*v));
          return R();
        }},

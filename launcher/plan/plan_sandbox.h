@@ -31,10 +31,11 @@ struct LaunchRequest {
   std::string python_prefix;
   std::vector<std::string> venv_trusted;  // files kept read-only while pip runs
   bool pip = false;
+  std::string pasta;     // pasta found on the host, for --net internet; empty when absent
   std::string venv_bin;  // shown at VENV/bin: real/ (wrapped venv), the staging dir (pip)
-  std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
-  std::string state_dir;                 // the host-side state directory (SPEC §3a.1)
-  std::vector<std::string> other_venvs;  // the project's other registered venvs
+  std::optional<std::string> pip_cache;     // the host's pip cache, with SANDBOX_USE_PIP_CACHE
+  std::string state_dir;                    // the host-side state directory (SPEC §3a.1)
+  std::vector<std::string> other_venvs;     // the project's other registered venvs
   std::vector<std::string> skip_protected;  // protected names that are links or FIFOs
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
@@ -57,6 +58,13 @@ struct LaunchRequest {
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);
+
+// The run's network: pip's own mode (--pip-net) for pip, else --net, else the host's.
+NetMode effective_net(const SandboxOptions& options, bool pip);
+
+// pasta's arguments for --net internet, before the PID of the namespace's owner; `root`: the
+// caller is uid 0.
+std::vector<std::string> plan_user_net(const std::string& pasta, bool root);
 
 // The caller's terminals to show inside (SPEC §3): a pseudo-terminal /dev/pts/N with N below
 // kMaxTerminalIndex, which the executor can place in the private devpts. A console or serial

@@ -1,0 +1,166 @@
+// Hostile probes of --net internet against a small internet the test builds in a network
+// namespace of its own (root: unshare -n; others: unshare -Urn), so no packet leaves the machine:
+// a veth pair whose end 10.200.0.1/24 holds the default route (the interface pasta copies), a
+// listener on 10.200.0.2 for the internet, one on that namespace's 127.0.0.1 for a host service,
+// an abstract unix socket for a desktop service. `internet` reaches only the first; `host`, the
+// positive control, all three; `none` none.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "support.h"
+
+namespace vx::test {
+namespace {
+
+// Builds the little internet, serves the three listeners, runs argv[1:], exits with its status.
+const char* const kWorld = R"(import os, socket, subprocess, sys, threading
+def ip(*a): subprocess.run(['ip', *a], check=True)
+ip('link', 'set', 'lo', 'up')
+ip('link', 'add', 'vxout', 'type', 'veth', 'peer', 'name', 'vxnet')
+ip('addr', 'add', '10.200.0.1/24', 'dev', 'vxout')
+ip('addr', 'add', '10.200.0.2/32', 'dev', 'vxnet')
+ip('link', 'set', 'vxout', 'up')
+ip('link', 'set', 'vxnet', 'up')
+ip('route', 'add', 'default', 'via', '10.200.0.254', 'dev', 'vxout')
+def serve(family, address, answer):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.bind(address)
+    s.listen(16)
+    def loop():
+        while True:
+            c, _ = s.accept()
+            c.sendall(answer)
+            c.close()
+    threading.Thread(target=loop, daemon=True).start()
+serve(socket.AF_INET, ('10.200.0.2', 8080), b'internet')
+serve(socket.AF_INET, ('127.0.0.1', 8081), b'loopback')
+serve(socket.AF_UNIX, '\0' + os.environ['VX_DESKTOP'], b'desktop')
+if os.environ.get('VX_KILL_LAUNCHER') != '1':
+    sys.exit(subprocess.run(sys.argv[1:]).returncode)
+# SIGKILL the launcher once the program runs; report whether its children (pasta) outlive it.
+import signal, time
+launcher = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)
+assert launcher.stdout.readline() == b'running\n'
+kids = open(f'/proc/{launcher.pid}/task/{launcher.pid}/children').read().split()
+names = sorted(open(f'/proc/{k}/comm').read().strip() for k in kids)
+os.kill(launcher.pid, signal.SIGKILL)
+launcher.wait()
+deadline = time.monotonic() + 10
+while any(os.path.exists(f'/proc/{k}') for k in kids) and time.monotonic() < deadline:
+    time.sleep(0.05)
+alive = [k for k in kids if os.path.exists(f'/proc/{k}')]
+print('children', ' '.join(names), 'left', len(alive))
+)";
+
+// Prints one line per target: "OK <answer>" or "ERR <errno>", then whether /proc/net/tcp lists
+// the loopback listener's port (8081 = 0x1F91).
+const char* const kProbe = R"(import socket
+def fetch(family, address):
+    def go():
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(address)
+        return s.recv(64).decode()
+    return go
+attempt(fetch(socket.AF_INET, ('10.200.0.2', 8080)))
+attempt(fetch(socket.AF_INET, ('127.0.0.1', 8081)))
+attempt(fetch(socket.AF_UNIX, '\0' + os.environ['VX_DESKTOP']))
+print('proc-net-tcp', ':1F91 ' in open('/proc/net/tcp').read())
+)";
+
+bool have_tool(const char* path) { return access(path, X_OK) == 0; }
+
+RunResult in_world(const TempProject& p, const std::vector<std::string>& command,
+                   const std::string& desktop) {
+  write_file(p.root + "/world.py", kWorld);
+  std::vector<std::string> argv = {"/usr/bin/unshare"};
+  argv.push_back(geteuid() == 0 ? "-n" : "-Urn");
+  argv.insert(argv.end(), {"/usr/bin/python3", p.root + "/world.py"});
+  argv.insert(argv.end(), command.begin(), command.end());
+  std::vector<std::string> env = base_env(p);
+  env.push_back("VX_DESKTOP=" + desktop);
+  return run(argv, env, p.project);
+}
+
+RunResult probe_in_world(const TempProject& p, const std::string& net, const std::string& desktop) {
+  return in_world(p,
+                  {launcher_path(), "--net", net, "--setenv", "VX_DESKTOP", desktop,
+                   "/usr/bin/python3", "-c", std::string(kProbePrelude) + kProbe},
+                  desktop);
+}
+
+class Network : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!have_tool("/usr/bin/pasta") || !have_tool("/usr/sbin/ip")) {
+      if (must_work()) FAIL() << "pasta or ip is missing: apt-get install passt iproute2";
+      GTEST_SKIP() << "pasta or ip is missing: apt-get install passt iproute2";
+    }
+  }
+};
+
+// The positive control: the probe, run in the little internet without the launcher, reaches all.
+TEST_F(Network, ProbeReachesEveryServiceOutsideTheSandbox) {
+  TempProject p = make_project(true);
+  std::string desktop = unique_token("vx-desktop-");
+  RunResult r =
+      in_world(p, {"/usr/bin/python3", "-c", std::string(kProbePrelude) + kProbe}, desktop);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "OK internet\nOK loopback\nOK desktop\nproc-net-tcp True\n") << r.err;
+}
+
+// The shared network (the default) leaves the host's loopback services open, which is what
+// --net internet is for; abstract sockets are closed there only by Landlock's scope (ABI 6).
+TEST_F(Network, HostModeReachesTheHostsLoopback) {
+  TempProject p = make_project(true);
+  std::string desktop = unique_token("vx-desktop-");
+  RunResult r = probe_in_world(p, "host", desktop);
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::string abstract = landlock_abi() >= 6 ? "ERR EPERM" : "OK desktop";
+  EXPECT_EQ(r.out, "OK internet\nOK loopback\n" + abstract + "\nproc-net-tcp True\n") << r.err;
+}
+
+TEST_F(Network, InternetModeReachesTheInternetButNotTheHost) {
+  TempProject p = make_project(true);
+  std::string desktop = unique_token("vx-desktop-");
+  RunResult r = probe_in_world(p, "internet", desktop);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "OK internet\nERR ECONNREFUSED\nERR ECONNREFUSED\nproc-net-tcp False\n")
+      << r.err;
+}
+
+TEST_F(Network, NoneModeReachesNothing) {
+  TempProject p = make_project(true);
+  std::string desktop = unique_token("vx-desktop-");
+  RunResult r = probe_in_world(p, "none", desktop);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ERR ENETUNREACH\nERR ECONNREFUSED\nERR ECONNREFUSED\nproc-net-tcp False\n")
+      << r.err;
+}
+
+// pasta is the launcher's child with PR_SET_PDEATHSIG: SIGKILL the launcher mid-run and it goes
+// too (pasta 2023.03 itself stays while it holds the namespace). The control: it was running.
+TEST_F(Network, PastaDiesWithAKilledLauncher) {
+  TempProject p = make_project(true);
+  write_file(p.root + "/world.py", kWorld);
+  std::vector<std::string> argv = {"/usr/bin/unshare",
+                                   geteuid() == 0 ? "-n" : "-Urn",
+                                   "/usr/bin/python3",
+                                   p.root + "/world.py",
+                                   launcher_path(),
+                                   "--net",
+                                   "internet",
+                                   "/bin/sh",
+                                   "-c",
+                                   "echo running; sleep 60"};
+  std::vector<std::string> env = base_env(p);
+  env.insert(env.end(), {"VX_DESKTOP=unused", "VX_KILL_LAUNCHER=1"});
+  RunResult r = run(argv, env, p.project);
+  EXPECT_EQ(r.status, 0) << r.err;
+  // The launcher's children: pid 1 of the sandbox (venv-exec) and pasta (passt.avx2 or pasta).
+  EXPECT_NE(r.out.find("pas"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find(" left 0\n"), std::string::npos) << r.out << r.err;
+}
+
+}  // namespace
+}  // namespace vx::test
