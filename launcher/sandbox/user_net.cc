@@ -27,6 +27,11 @@ constexpr int kReadyFd = 3;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != launcher) _exit(127);
   // Its own process group: the terminal's Ctrl-C and Ctrl-Z are the program's, not pasta's.
   setpgid(0, 0);
+  // Ignored signals stay ignored across execve; Debian 12's pasta refuses to start when SIGPIPE
+  // already is ("Couldn't install signal handlers": it tests signal()'s old handler as an error),
+  // which a caller such as Python's posix_spawn leaves so.
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);  // the launcher blocks the supervised signals

@@ -35,8 +35,10 @@ def serve(family, address, answer):
 serve(socket.AF_INET, ('10.200.0.2', 8080), b'internet')
 serve(socket.AF_INET, ('127.0.0.1', 8081), b'loopback')
 serve(socket.AF_UNIX, '\0' + os.environ['VX_DESKTOP'], b'desktop')
+# restore_signals=False: the launcher starts with SIGPIPE ignored (Python's), which Debian 12's
+# pasta refuses unless the launcher resets it.
 if os.environ.get('VX_KILL_LAUNCHER') != '1':
-    sys.exit(subprocess.run(sys.argv[1:]).returncode)
+    sys.exit(subprocess.run(sys.argv[1:], restore_signals=False).returncode)
 # SIGKILL the launcher once the program runs; report whether its children (pasta) outlive it.
 import signal, time
 launcher = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)
