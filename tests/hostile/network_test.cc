@@ -5,6 +5,7 @@
 // an abstract unix socket for a desktop service. `internet` reaches only the first; `host`, the
 // positive control, all three; `none` none.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -35,6 +36,14 @@ def serve(family, address, answer):
 serve(socket.AF_INET, ('10.200.0.2', 8080), b'internet')
 serve(socket.AF_INET, ('127.0.0.1', 8081), b'loopback')
 serve(socket.AF_UNIX, '\0' + os.environ['VX_DESKTOP'], b'desktop')
+if os.environ.get('VX_WHEELS'):
+    # A package index on the little internet, as python3 -m http.server serves a directory.
+    import functools, http.server
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    index = http.server.ThreadingHTTPServer(
+        ('10.200.0.2', 8000), functools.partial(Quiet, directory=os.environ['VX_WHEELS']))
+    threading.Thread(target=index.serve_forever, daemon=True).start()
 # restore_signals=False: the launcher starts with SIGPIPE ignored (Python's), which Debian 12's
 # pasta refuses unless the launcher resets it.
 if os.environ.get('VX_KILL_LAUNCHER') != '1':
@@ -73,7 +82,7 @@ print('proc-net-tcp', ':1F91 ' in open('/proc/net/tcp').read())
 bool have_tool(const char* path) { return access(path, X_OK) == 0; }
 
 RunResult in_world(const TempProject& p, const std::vector<std::string>& command,
-                   const std::string& desktop) {
+                   const std::string& desktop, const std::string& wheels = "") {
   write_file(p.root + "/world.py", kWorld);
   std::vector<std::string> argv = {"/usr/bin/unshare"};
   argv.push_back(geteuid() == 0 ? "-n" : "-Urn");
@@ -81,6 +90,7 @@ RunResult in_world(const TempProject& p, const std::vector<std::string>& command
   argv.insert(argv.end(), command.begin(), command.end());
   std::vector<std::string> env = base_env(p);
   env.push_back("VX_DESKTOP=" + desktop);
+  if (!wheels.empty()) env.push_back("VX_WHEELS=" + wheels);
   return run(argv, env, p.project);
 }
 
@@ -137,6 +147,40 @@ TEST_F(Network, NoneModeReachesNothing) {
   RunResult r = probe_in_world(p, "none", desktop);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "ERR ENETUNREACH\nERR ECONNREFUSED\nERR ECONNREFUSED\nproc-net-tcp False\n")
+      << r.err;
+}
+
+// The recommended install: pip online through pasta, every other entrypoint offline. pip installs
+// from an index on 10.200.0.2 (wheels built on the host, offline), which shows that its run
+// reached the little internet; the installed console script runs, and python has no network.
+TEST_F(Network, PipInstallsFromTheInternetWhileTheOtherEntrypointsHaveNone) {
+  TempProject p = make_project(true, "proj", true);
+  RunResult installed =
+      run_launcher(p, {"install", ".venv", "--net", "none", "--pip-net", "internet"});
+  ASSERT_EQ(installed.status, 0) << installed.err;
+  std::string src = p.root + "/src", wheels = p.root + "/wheels";
+  ASSERT_EQ(mkdir(src.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((src + "/hello").c_str(), 0755), 0);
+  write_file(src + "/setup.py",
+             "from setuptools import setup\nsetup(name='hello', version='1.0', packages=['hello'],"
+             " entry_points={'console_scripts': ['hello=hello:main']})\n");
+  write_file(src + "/hello/__init__.py", "def main():\n    print('hello 1.0')\n");
+  RunResult built = run({"/usr/bin/python3", "-m", "pip", "wheel", "-q", "--no-deps",
+                         "--no-build-isolation", "--no-index", "-w", wheels, src},
+                        base_env(p), p.root);
+  ASSERT_EQ(built.status, 0) << built.err;
+  std::string probe = std::string(kProbePrelude) + kProbe;
+  std::string script = p.venv +
+                       "/bin/pip install -q --disable-pip-version-check --no-index --find-links "
+                       "http://10.200.0.2:8000/ --trusted-host 10.200.0.2 hello && " +
+                       p.venv +
+                       "/bin/hello && VENV_EXEC_ARGS=\"--setenv VX_DESKTOP $VX_DESKTOP\" " +
+                       p.venv + "/bin/python -c \"$PROBE\"";
+  std::vector<std::string> env_probe = {"/usr/bin/env", "PROBE=" + probe, "/bin/sh", "-c", script};
+  RunResult r = in_world(p, env_probe, unique_token("vx-desktop-"), wheels);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "hello 1.0\nERR ENETUNREACH\nERR ECONNREFUSED\nERR ECONNREFUSED\nproc-net-tcp False\n")
       << r.err;
 }
 
