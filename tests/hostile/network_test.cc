@@ -81,24 +81,31 @@ print('proc-net-tcp', ':1F91 ' in open('/proc/net/tcp').read())
 
 bool have_tool(const char* path) { return access(path, X_OK) == 0; }
 
+// `extra_env` entries replace the base environment's of the same name.
 RunResult in_world(const TempProject& p, const std::vector<std::string>& command,
-                   const std::string& desktop, const std::string& wheels = "") {
+                   const std::string& desktop, const std::vector<std::string>& extra_env = {}) {
   write_file(p.root + "/world.py", kWorld);
   std::vector<std::string> argv = {"/usr/bin/unshare"};
   argv.push_back(geteuid() == 0 ? "-n" : "-Urn");
   argv.insert(argv.end(), {"/usr/bin/python3", p.root + "/world.py"});
   argv.insert(argv.end(), command.begin(), command.end());
-  std::vector<std::string> env = base_env(p);
-  env.push_back("VX_DESKTOP=" + desktop);
-  if (!wheels.empty()) env.push_back("VX_WHEELS=" + wheels);
+  std::vector<std::string> env = {"VX_DESKTOP=" + desktop};
+  for (const auto& kv : base_env(p)) {
+    std::string key = kv.substr(0, kv.find('=') + 1);
+    bool replaced = false;
+    for (const auto& e : extra_env) replaced = replaced || e.starts_with(key);
+    if (!replaced) env.push_back(kv);
+  }
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
   return run(argv, env, p.project);
 }
 
-RunResult probe_in_world(const TempProject& p, const std::string& net, const std::string& desktop) {
+RunResult probe_in_world(const TempProject& p, const std::string& net, const std::string& desktop,
+                         const std::vector<std::string>& extra_env = {}) {
   return in_world(p,
                   {launcher_path(), "--net", net, "--setenv", "VX_DESKTOP", desktop,
                    "/usr/bin/python3", "-c", std::string(kProbePrelude) + kProbe},
-                  desktop);
+                  desktop, extra_env);
 }
 
 class Network : public ::testing::Test {
@@ -177,11 +184,28 @@ TEST_F(Network, PipInstallsFromTheInternetWhileTheOtherEntrypointsHaveNone) {
                        "/bin/hello && VENV_EXEC_ARGS=\"--setenv VX_DESKTOP $VX_DESKTOP\" " +
                        p.venv + "/bin/python -c \"$PROBE\"";
   std::vector<std::string> env_probe = {"/usr/bin/env", "PROBE=" + probe, "/bin/sh", "-c", script};
-  RunResult r = in_world(p, env_probe, unique_token("vx-desktop-"), wheels);
+  RunResult r = in_world(p, env_probe, unique_token("vx-desktop-"), {"VX_WHEELS=" + wheels});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(r.out,
             "hello 1.0\nERR ENETUNREACH\nERR ECONNREFUSED\nERR ECONNREFUSED\nproc-net-tcp False\n")
       << r.err;
+}
+
+// pasta runs unsandboxed: one planted in VENV/bin, first on PATH as in an activated venv, must
+// not be the one started. The control: the planted file does run when called.
+TEST_F(Network, APastaPlantedInTheVenvIsNeverRun) {
+  TempProject p = make_project(true);
+  std::string marker = p.root + "/planted-pasta-ran";
+  write_file(p.venv + "/bin/pasta", "#!/bin/sh\ntouch " + marker + "\nexec /usr/bin/pasta \"$@\"\n",
+             0755);
+  ASSERT_EQ(run({p.venv + "/bin/pasta", "--version"}, base_env(p), p.project).status, 0);
+  ASSERT_TRUE(exists(marker));
+  ASSERT_EQ(unlink(marker.c_str()), 0);
+  RunResult r = probe_in_world(p, "internet", unique_token("vx-desktop-"),
+                               {"PATH=" + p.venv + "/bin:/usr/bin:/bin"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "OK internet") << r.err;
+  EXPECT_FALSE(exists(marker));
 }
 
 // pasta is the launcher's child with PR_SET_PDEATHSIG: SIGKILL the launcher mid-run and it goes
