@@ -40,6 +40,7 @@
 #include "sandbox/signals.h"
 #include "sandbox/spawn.h"
 #include "sandbox/supervise.h"
+#include "sandbox/user_net.h"
 #include "version.h"
 
 namespace vx {
@@ -233,7 +234,9 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   LinkServer link_server(std::move(sandbox.links), &links);
   NotifyHandler on_notify;
   if (explain) on_notify = [&](int l) { explain->probe->serve(l); };
+  TRY_ASSIGN(user_net, start_user_net(plan, sandbox));
   int code = supervise(sandbox, plan, on_notify, &link_server);
+  user_net.stop();
   mark_phase(host.timing, "exit");
   links.finish();
   // Everything after the run is host work over what the sandbox wrote: Ctrl-C must stop it

@@ -14,6 +14,7 @@
 
 #include "host/cgroup.h"
 #include "host/file_read.h"
+#include "host/pasta.h"
 #include "plan/cli.h"
 #include "plan/landlock_only.h"
 #include "plan/landlock_plan.h"
@@ -102,6 +103,22 @@ CheckLine isolation_line(const CheckFacts& f) {
               "allow user namespaces (the lines above), or use a kernel of 6.12 or newer");
 }
 
+// --net internet needs pasta and a /dev/net/tun the caller can open: Debian's udev rule makes it
+// 0666, some VMs and containers leave it 0600.
+std::optional<CheckLine> user_net_line(const CheckFacts& f) {
+  using L = CheckLine::Level;
+  if (!f.pasta || !f.tun_errno) return std::nullopt;
+  if (f.pasta->empty())
+    return line(L::kWarn, "--net internet", "pasta is not installed", "sudo apt-get install passt");
+  if (*f.tun_errno != 0)
+    return line(L::kWarn, "--net internet",
+                "cannot open /dev/net/tun: " + std::string(strerror(*f.tun_errno)),
+                *f.tun_errno == ENOENT ? "sudo modprobe tun"
+                                       : "sudo chmod 0666 /dev/net/tun (the mode Debian's udev "
+                                         "rule gives it)");
+  return line(L::kOk, "--net internet", "pasta at " + *f.pasta + ", /dev/net/tun usable");
+}
+
 }  // namespace
 
 CheckFacts gather_check_facts(const std::string& proc_root, const std::string& sys_root,
@@ -131,6 +148,11 @@ CheckFacts gather_check_facts(const std::string& proc_root, const std::string& s
   if (probe) {
     probe_userns(f);
     f.landlock_abi = probe_landlock_abi();
+    const char* path = getenv("PATH");
+    f.pasta = find_pasta(path != nullptr ? path : "", {});
+    int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    f.tun_errno = tun >= 0 ? 0 : errno;
+    if (tun >= 0) close(tun);
   } else {
     auto recorded = read_kernel_file(proc_root + "/venv-exec-probe");
     f.userns_probe_ok = recorded && recorded->starts_with("ok");
@@ -181,6 +203,7 @@ std::vector<CheckLine> evaluate_checks(const CheckFacts& f) {
                                         "use a kernel built with CONFIG_SECCOMP_FILTER=y"));
   out.push_back(landlock_line(f.landlock_abi));
   out.push_back(isolation_line(f));
+  if (auto net = user_net_line(f)) out.push_back(*net);
   if (f.legacy_tiocsti && *f.legacy_tiocsti == 1) {
     out.push_back(line(L::kWarn, "TIOCSTI",
                        "dev.tty.legacy_tiocsti is 1; venv-exec blocks it with seccomp",

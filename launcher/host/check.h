@@ -25,6 +25,10 @@ struct CheckFacts {
   bool cgroup2_unified = false;        // /sys/fs/cgroup is cgroup2
   bool cgroup2_mounted = false;        // a cgroup2 mount somewhere (hybrid)
   LimitFacts limits;                   // what enforces --memory, --pids, --cpus for this user
+  // --net internet: pasta's path ("" when absent) and open("/dev/net/tun")'s errno (0: usable);
+  // unset when not probed (a --proc-root given).
+  std::optional<std::string> pasta;
+  std::optional<int> tun_errno;
 };
 
 struct CheckLine {

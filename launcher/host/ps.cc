@@ -10,11 +10,11 @@
 
 #include "base/path.h"
 #include "host/file_read.h"
-#include "plan/cli.h"
 #include "host/host.h"
 #include "host/state.h"
-#include "plan/invocation.h"
 #include "host/venv.h"
+#include "plan/cli.h"
+#include "plan/invocation.h"
 
 namespace vx {
 
@@ -51,6 +51,29 @@ std::string venv_of(const std::vector<std::string>& argv, const std::string& cwd
   }
   if (!venv || venv->dir.empty()) return "-";
   return venv->dir;
+}
+
+std::string first_child(const std::string& proc_root, const std::string& pid) {
+  std::string kids = slurp_proc(proc_root + "/" + pid + "/task/" + pid + "/children");
+  return kids.substr(0, kids.find(' '));
+}
+
+// The run's network, from /proc alone: pasta among the launcher's children means internet;
+// else the sandbox's network namespace, read through the program's process (pid 1 is
+// non-dumpable), is the launcher's own (host) or a new one (none).
+std::string network_of(const std::string& proc_root, const std::string& launcher) {
+  std::string kids = slurp_proc(proc_root + "/" + launcher + "/task/" + launcher + "/children");
+  for (const auto& kid : split(kids, ' ')) {
+    auto exe = kid.empty() ? std::nullopt : read_link(proc_root + "/" + kid + "/exe");
+    if (exe && (basename_of(*exe) == "pasta" || basename_of(*exe).starts_with("passt")))
+      return "internet";
+  }
+  std::string pid1 = first_child(proc_root, launcher);
+  std::string program = pid1.empty() ? "" : first_child(proc_root, pid1);
+  auto own = read_link(proc_root + "/" + launcher + "/ns/net");
+  auto theirs = program.empty() ? std::nullopt : read_link(proc_root + "/" + program + "/ns/net");
+  if (!own || !theirs) return "?";
+  return *own == *theirs ? "host" : "none";
 }
 
 }  // namespace
@@ -101,11 +124,11 @@ std::string format_ps_table(const std::vector<SandboxEntry>& entries) {
   size_t venv_width = 4;
   for (const auto& e : entries) venv_width = std::max(venv_width, e.venv.size());
   char line[64];
-  std::snprintf(line, sizeof line, "%7s %7s  ", "PID", "AGE");
+  std::snprintf(line, sizeof line, "%7s %7s  %-8s  ", "PID", "AGE", "NET");
   std::string out = line + std::string("VENV") + std::string(venv_width - 4 + 2, ' ') + "COMMAND\n";
   for (const auto& e : entries) {
-    std::snprintf(line, sizeof line, "%7d %7s  ", static_cast<int>(e.pid),
-                  format_age(e.age_seconds).c_str());
+    std::snprintf(line, sizeof line, "%7d %7s  %-8s  ", static_cast<int>(e.pid),
+                  format_age(e.age_seconds).c_str(), e.net.c_str());
     std::string cmd;
     for (const auto& a : e.argv) cmd += (cmd.empty() ? "" : " ") + a;
     out += line + e.venv + std::string(venv_width - e.venv.size() + 2, ' ') + cmd + "\n";
@@ -138,6 +161,7 @@ std::vector<SandboxEntry> list_sandboxes(const std::string& proc_root) {
     if (e.argv.size() >= 2 && (e.argv[1] == "ps" || e.argv[1] == "check")) continue;
     e.age_seconds = std::max(0.0, up - static_cast<double>(*start) / hz);
     e.venv = venv_of(e.argv, *cwd, split(slurp_proc(dir + "/environ"), '\0'));
+    e.net = network_of(proc_root, ent->d_name);
     found.push_back(std::move(e));
   }
   closedir(d);

@@ -16,6 +16,7 @@ struct SandboxEntry {
   pid_t pid = 0;
   double age_seconds = 0;
   std::string venv;               // "-" without one
+  std::string net = "?";          // host, none or internet ("?" when /proc does not tell)
   std::vector<std::string> argv;  // the launcher's argv: the entrypoint or venv-exec's words
 };
 

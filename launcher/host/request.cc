@@ -17,6 +17,7 @@
 #include "host/plan_cache.h"
 #include "host/state.h"
 #include "host/system_etc.h"
+#include "host/pasta.h"
 #include "plan/cli.h"
 #include "plan/dotenv.h"
 #include "plan/links.h"
@@ -289,6 +290,8 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.argv = std::move(resolved.argv);
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
+  if (effective_net(options, req.pip) == NetMode::kInternet)
+    req.pasta = find_pasta(host_env(host, "PATH").value_or(""), {venv.project, venv.dir});
   // pip gets the system profile unless the options name one: compilers and headers for the
   // C extensions it builds (SPEC §7); everything else the standard view (SPEC §3).
   std::string profile = options.profile.value_or(req.pip ? "system" : "standard");

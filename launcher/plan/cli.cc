@@ -50,6 +50,17 @@ Handler limit(const char* name) {
   };
 }
 
+Handler net_option(std::optional<NetMode> SandboxOptions::*field) {
+  return [field](SandboxOptions& o, const std::vector<std::string>& a) {
+    auto mode = parse_net_mode(a[0]);
+    if (!mode)
+      return std::optional<std::string>("'" + a[0] +
+                                        "' is not a network mode (host, none or internet)");
+    o.*field = *mode;
+    return std::optional<std::string>();
+  };
+}
+
 std::optional<unsigned> parse_id(const std::string& s) {
   unsigned v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -128,10 +139,14 @@ const std::vector<OptionSpec>& option_table() {
        append<CapChange>(&SandboxOptions::caps, [](Args a) { return CapChange{true, a[0]}; })},
       {"--cap-drop", "CAP", 1, "drop capability CAP again",
        append<CapChange>(&SandboxOptions::caps, [](Args a) { return CapChange{false, a[0]}; })},
-      {"--share-net", "", 0, "share the host's network (the default)",
-       set_to(&SandboxOptions::share_net, std::optional<bool>(true))},
-      {"--unshare-net", "", 0, "a new network namespace with loopback only",
-       set_to(&SandboxOptions::share_net, std::optional<bool>(false))},
+      {"--net", "host|none|internet", 1,
+       "the host's network (default), loopback only, or the internet but not the host",
+       net_option(&SandboxOptions::net)},
+      {"--pip-net", "host|none|internet", 1, "the network of pip's runs (store it at install)",
+       net_option(&SandboxOptions::pip_net)},
+      {"--share-net", "", 0, "as --net host", set_to(&SandboxOptions::net, std::optional(NetMode::kHost))},
+      {"--unshare-net", "", 0, "as --net none: a new network namespace with loopback only",
+       set_to(&SandboxOptions::net, std::optional(NetMode::kNone))},
       {"--no-open", "", 0, "no link channel: xdg-open and BROWSER inside open nothing",
        set_to(&SandboxOptions::open_links, std::optional<bool>(false))},
       {"--open", "", 0, "check and open on the host the links the program opens (the default)",
@@ -144,12 +159,15 @@ const std::vector<OptionSpec>& option_table() {
       {"--isolation", "namespaces|landlock", 1,
        "namespaces (the default), or Landlock alone where user namespaces are blocked",
        one_of(&SandboxOptions::isolation, "an isolation", {"namespaces", "landlock"})},
-      {"--venv", "DIR", 1, "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, else ./.venv)",
+      {"--venv", "DIR", 1,
+       "the venv (default: $VIRTUAL_ENV, else the registered venv above the working directory, "
+       "else ./.venv)",
        assign(&SandboxOptions::venv)},
       {"--pass-fd", "N", 1, "pass the caller's descriptor N to the program (only 0-2 by default)",
        [](SandboxOptions& o, Args a) {
          auto v = parse_id(a[0]);
-         if (!v || *v < 3 || *v > 65535) return Result("'" + a[0] + "' is not a descriptor number above 2");
+         if (!v || *v < 3 || *v > 65535)
+           return Result("'" + a[0] + "' is not a descriptor number above 2");
          return o.pass_fds.push_back(static_cast<int>(*v)), Result();
        }},
       {"--timeout", "DURATION", 1, "SIGTERM every process after DURATION (90s, 10m); exit 124",

@@ -2,6 +2,24 @@
 
 namespace vx {
 
+const char* net_mode_name(NetMode mode) {
+  switch (mode) {
+    case NetMode::kHost:
+      return "host";
+    case NetMode::kNone:
+      return "none";
+    case NetMode::kInternet:
+      return "internet";
+  }
+  return "host";
+}
+
+std::optional<NetMode> parse_net_mode(const std::string& word) {
+  for (NetMode m : {NetMode::kHost, NetMode::kNone, NetMode::kInternet})
+    if (word == net_mode_name(m)) return m;
+  return std::nullopt;
+}
+
 void merge_options(SandboxOptions& base, const SandboxOptions& later) {
   base.mounts.insert(base.mounts.end(), later.mounts.begin(), later.mounts.end());
   base.env.insert(base.env.end(), later.env.begin(), later.env.end());
@@ -15,7 +33,10 @@ void merge_options(SandboxOptions& base, const SandboxOptions& later) {
   if (later.isolation) base.isolation = later.isolation;
   if (later.uid) base.uid = later.uid;
   if (later.gid) base.gid = later.gid;
-  if (later.share_net) base.share_net = later.share_net;
+  // A later --net is for every run, pip's too, unless the same layer names pip's own.
+  if (later.net) base.pip_net = later.pip_net;
+  if (later.net) base.net = later.net;
+  if (later.pip_net) base.pip_net = later.pip_net;
   if (later.open_links) base.open_links = later.open_links;
   merge_limits(base.limits, later.limits);
   base.verbose = base.verbose || later.verbose;
@@ -49,7 +70,8 @@ std::vector<std::string> format_options(const SandboxOptions& o) {
   if (o.isolation) out.insert(out.end(), {"--isolation", *o.isolation});
   if (o.uid) out.insert(out.end(), {"--uid", std::to_string(*o.uid)});
   if (o.gid) out.insert(out.end(), {"--gid", std::to_string(*o.gid)});
-  if (o.share_net) out.push_back(*o.share_net ? "--share-net" : "--unshare-net");
+  if (o.net) out.insert(out.end(), {"--net", net_mode_name(*o.net)});
+  if (o.pip_net) out.insert(out.end(), {"--pip-net", net_mode_name(*o.pip_net)});
   if (o.open_links) out.push_back(*o.open_links ? "--open" : "--no-open");
   for (auto& word : format_limits(o.limits)) out.push_back(std::move(word));
   if (o.verbose) out.push_back("--verbose");

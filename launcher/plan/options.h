@@ -26,6 +26,12 @@ struct CapChange {
   bool operator==(const CapChange&) const = default;
 };
 
+// The network (SPEC §2): the host's (the default), loopback only, or the internet through a
+// user-mode network stack (pasta) with no route to the host's loopback services.
+enum class NetMode { kHost, kNone, kInternet };
+const char* net_mode_name(NetMode mode);
+std::optional<NetMode> parse_net_mode(const std::string& word);
+
 struct SandboxOptions {
   std::vector<MountOp> mounts;  // in the order given; applied after the profile's view
   std::vector<EnvChange> env;
@@ -36,7 +42,8 @@ struct SandboxOptions {
   std::optional<std::string> isolation;  // "namespaces" or "landlock"; unset: automatic
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
-  std::optional<bool> share_net;
+  std::optional<NetMode> net;      // --net, --share-net, --unshare-net
+  std::optional<NetMode> pip_net;  // --pip-net: pip's runs (an install-time default, usually)
   std::optional<bool> open_links;  // --open / --no-open: the link channel (on by default)
   LimitOptions limits;
   bool verbose = false;

@@ -3,8 +3,8 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <sstream>
 #include <cctype>
+#include <sstream>
 
 #include "plan/invocation.h"
 #include "plan/links.h"
@@ -37,7 +37,7 @@ Expected<void> check_landlock_only_options(const LaunchRequest& req) {
   const SandboxOptions& o = req.options;
   const char* option = nullptr;
   if (!o.mounts.empty()) option = "--bind and the other mount options";
-  if (o.share_net == false) option = "--unshare-net";
+  if (effective_net(o, req.pip) != NetMode::kHost) option = "--net none and --net internet";
   if (o.uid || o.gid) option = "--uid and --gid";
   if (o.hostname) option = "--hostname";
   if (!req.keep_caps.empty()) option = "--cap-add";
@@ -112,15 +112,43 @@ bool is_pip_command(const std::string& name, const std::vector<std::string>& arg
   return false;
 }
 
+NetMode effective_net(const SandboxOptions& options, bool pip) {
+  if (pip && options.pip_net) return *options.pip_net;
+  return options.net.value_or(NetMode::kHost);
+}
+
+std::vector<std::string> plan_user_net(const std::string& pasta, bool root) {
+  // --config-net: pasta itself gives the namespace its interface, addresses and routes before it
+  // reports ready. --no-map-gw: the gateway address does not lead to the host. -T none -U none:
+  // no port of the host's loopback forwarded into the namespace (pasta's default forwards every
+  // bound one, the very services this mode hides); -t none -u none: nor the namespace's ports
+  // bound on the host. -f: pasta stays the launcher's child, to die with it; -P: its PID, written
+  // once it is configured, is the launcher's signal to go on (executor, sandbox/user_net.cc).
+  std::vector<std::string> argv = {pasta, "--config-net", "--no-map-gw", "-T", "none", "-U", "none",
+                                   "-t", "none", "-u", "none", "-f", "-q"};
+  // Started by root, pasta turns itself into nobody, who may not enter root's user namespace:
+  // it stays the caller, as it does for everyone else.
+  if (root) argv.insert(argv.end(), {"--runas", "0:0"});
+  argv.insert(argv.end(), {"-P", "/proc/self/fd/3"});
+  return argv;
+}
+
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   if (req.landlock_only) return plan_landlock_only_sandbox(req);
   const SandboxOptions& o = req.options;
   SandboxPlan plan;
   plan.clone_flags =
       CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-  if (o.share_net == false) {
+  plan.net = effective_net(o, req.pip);
+  if (plan.net != NetMode::kHost) {
     plan.clone_flags |= CLONE_NEWNET;
     plan.loopback_up = true;
+  }
+  if (plan.net == NetMode::kInternet) {
+    if (req.pasta.empty())
+      return fail(Error::make("--net internet", "pasta is not installed",
+                              "install it: apt-get install passt"));
+    plan.user_net_argv = plan_user_net(req.pasta, req.host_uid == 0);
   }
   plan.ids = {o.uid.value_or(req.host_uid), req.host_uid, o.gid.value_or(req.host_gid),
               req.host_gid};

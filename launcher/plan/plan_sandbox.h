@@ -26,6 +26,7 @@ struct LaunchRequest : ViewPlaces {
   std::vector<std::string> terminals;  // the caller's fds 0-2 that are terminals, by path
   bool host_xdg_open = false;  // the host has /usr/bin/xdg-open (a regular file)
 
+  std::string pasta;  // pasta found on the host, for --net internet; empty when absent
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
@@ -46,6 +47,13 @@ struct LaunchRequest : ViewPlaces {
 };
 
 Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);
+
+// The run's network: pip's own mode (--pip-net) for pip, else --net, else the host's.
+NetMode effective_net(const SandboxOptions& options, bool pip);
+
+// pasta's arguments for --net internet, before the PID of the namespace's owner; `root`: the
+// caller is uid 0.
+std::vector<std::string> plan_user_net(const std::string& pasta, bool root);
 
 // The caller's terminals to show inside (SPEC §3): a pseudo-terminal /dev/pts/N with N below
 // kMaxTerminalIndex, which the executor can place in the private devpts. A console or serial

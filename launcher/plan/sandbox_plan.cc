@@ -51,6 +51,9 @@ std::string format_sandbox_plan(const SandboxPlan& plan) {
          std::to_string(plan.ids.outside_uid) + " 1\n";
   out += "gid_map: " + std::to_string(plan.ids.inside_gid) + " " +
          std::to_string(plan.ids.outside_gid) + " 1\n";
+  out += "network: " + std::string(net_mode_name(plan.net));
+  if (!plan.user_net_argv.empty()) out += " (" + plan.user_net_argv.front() + ")";
+  out += "\n";
   if (!plan.hostname.empty()) out += "hostname: " + plan.hostname + "\n";
   if (!plan.landlock_only) {
     out += "mounts:\n  tmpfs /\n";

@@ -11,6 +11,7 @@
 #include "plan/landlock_plan.h"
 #include "base/timing.h"
 #include "plan/mount_plan.h"
+#include "plan/options.h"
 
 namespace vx {
 
@@ -41,6 +42,10 @@ struct SandboxPlan {
   MountPlan mounts;
   std::string hostname;      // set in the new uts namespace when not empty
   bool loopback_up = false;  // a new network namespace: bring `lo` up
+  NetMode net = NetMode::kHost;
+  // --net internet: pasta's argv, to which the executor appends pid 1's PID; pid 1 starts the
+  // program only once pasta has configured the namespace.
+  std::vector<std::string> user_net_argv;
   std::string marker_path;   // file naming the sandbox's user namespace (nested-call detection)
   std::string marker_env;    // Landlock-only: variable naming the supervisor (nested calls)
   std::string cwd;           // working directory inside

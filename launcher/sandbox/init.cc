@@ -35,8 +35,9 @@ namespace {
 Expected<void> die_with_parent(int alive_r) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     return fail(Error::from_errno("set the parent-death signal"));
+  // POLLHUP alone: with --net internet the launcher may already have written its go byte.
   struct pollfd p = {alive_r, POLLIN, 0};
-  if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN)))
+  if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP))
     return fail(Error::make("start the sandbox", "the launcher is gone"));
   return {};
 }
@@ -49,6 +50,23 @@ Expected<void> bring_up_loopback() {
   req.ifr_flags = IFF_UP | IFF_RUNNING;
   if (ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0)
     return fail(Error::from_errno("bring up the loopback interface"));
+  return {};
+}
+
+// Non-dumpable: this process still holds the caller's whole environment in memory; the
+// program must not read it through /proc/1/environ or attach to it.
+Expected<void> make_undumpable() {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    return fail(Error::from_errno("make pid 1 non-dumpable"));
+  return {};
+}
+
+// --net internet: the launcher writes 'N' once pasta has configured the namespace (interface,
+// addresses, routes); EOF means it is gone. The program must not start on a network half made.
+Expected<void> wait_for_network(int alive_r) {
+  char go = 0;
+  ssize_t n = retry_eintr([&] { return read(alive_r, &go, 1); });
+  if (n != 1 || go != 'N') return fail(Error::make("start the sandbox", "the launcher is gone"));
   return {};
 }
 
@@ -77,10 +95,10 @@ Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes) {
   // unprivileged launcher could no longer write them.
   TRY(write_id_maps(plan.ids));
   mark_phase(plan.timing, "maps");
-  // Non-dumpable: this process still holds the caller's whole environment in memory; the
-  // program must not read it through /proc/1/environ or attach to it.
-  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    return fail(Error::from_errno("make pid 1 non-dumpable"));
+  // pasta opens this process's /proc/PID/ns/{user,net}, which a non-dumpable process refuses
+  // to a caller without CAP_SYS_PTRACE: then run_pid1 makes it so after the network is ready,
+  // still before the program exists.
+  if (plan.user_net_argv.empty()) TRY(make_undumpable());
   TRY(enter_fresh_root(plan.limits.tmpfs_size));
   mark_phase(plan.timing, "pivot");
   TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size));
@@ -159,6 +177,10 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
   if (auto r = die_with_parent(pipes.alive_r); !r) die(pipes, r.error());
   auto built = plan.landlock_only ? prepare_landlock_only(plan) : build_sandbox(plan, pipes);
   if (!built) die(pipes, built.error());
+  if (!plan.user_net_argv.empty()) {
+    if (auto r = wait_for_network(pipes.alive_r); !r) die(pipes, r.error());
+    if (auto r = make_undumpable(); !r) die(pipes, r.error());
+  }
 
   ExecArgs exec_args = prepare_exec(plan);
   // Nested calls in a Landlock-only sandbox recognise it by this process (sandbox/nested.cc).

@@ -48,6 +48,8 @@ def commands():
         c["floor-exec"] = [floor, py, "-c", "pass"]
     c["venv-exec"] = [os.path.join(proj, ".venv/bin/python"), "-c", "pass"]
     c["venv-exec --profile system"] = [vx, "--profile", "system", ".venv/bin/python", "-c", "pass"]
+    # pasta started for the run, torn down after: what --net internet adds to a launch.
+    c["venv-exec --net internet"] = [vx, "--net", "internet", ".venv/bin/python", "-c", "pass"]
     c["unwrapped, 300 extensions"] = [os.path.join(proj, ".venv-many-plain/bin/python3"), "-c",
                                       "pass"]
     c["venv-exec, 300 extensions"] = [os.path.join(proj, ".venv-many/bin/python"), "-c", "pass"]
@@ -172,6 +174,8 @@ def main():
     for k, v in med.items():
         extra = "" if k.startswith("unwrapped") else f" (+{over[k]:.2f} ms)"
         row(f"median `python -c pass`, {k}", f"{v:.2f} ms{extra}", "", "")
+    net = med["venv-exec --net internet"] - med["venv-exec"]
+    row("extra cost of `--net internet` (pasta) over the shared network", f"+{net:.2f} ms", "", "")
     if "floor-exec" in over:
         d = ours - over["floor-exec"]
         row("venv-exec overhead above floor-exec's", f"{d:+.2f} ms", "<= 0.30 ms",

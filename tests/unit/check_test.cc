@@ -86,6 +86,25 @@ TEST(Check, WarningsDoNotFail) {
   EXPECT_EQ(cg->detail, "hybrid: cgroup v1 with a cgroup2 mount beside it");
 }
 
+TEST(Check, NetInternetNeedsPastaAndAUsableTun) {
+  CheckFacts f = healthy();
+  f.pasta = "/usr/bin/pasta";
+  f.tun_errno = 0;
+  EXPECT_NE(find(evaluate_checks(f), "--net internet", CheckLine::Level::kOk), nullptr);
+  f.tun_errno = EACCES;
+  auto lines = evaluate_checks(f);
+  EXPECT_EQ(check_exit_code(lines), 0);
+  auto* tun = find(lines, "--net internet", CheckLine::Level::kWarn);
+  ASSERT_NE(tun, nullptr);
+  EXPECT_EQ(tun->detail, "cannot open /dev/net/tun: Permission denied");
+  EXPECT_EQ(tun->fix.rfind("sudo chmod 0666 /dev/net/tun", 0), 0u);
+  f.pasta = "";
+  auto without = evaluate_checks(f);
+  auto* absent = find(without, "--net internet", CheckLine::Level::kWarn);
+  ASSERT_NE(absent, nullptr);
+  EXPECT_EQ(absent->fix, "sudo apt-get install passt");
+}
+
 TEST(Check, LandlockReportsTheAbiAndWhatItLacks) {
   CheckFacts f = healthy();
   f.landlock_abi = 3;

@@ -16,7 +16,7 @@ TEST(Cli, OptionsInOrderThenTheCommand) {
   EXPECT_EQ(r->options.mounts[0], (MountOp{MountKind::kTmpfs, "", "/x"}));
   EXPECT_EQ(r->options.mounts[1], (MountOp{MountKind::kBind, "/a", "/x/a"}));
   EXPECT_EQ(r->options.env, (std::vector<EnvChange>{{"K", "v"}}));
-  EXPECT_EQ(r->options.share_net, false);
+  EXPECT_EQ(r->options.net, NetMode::kNone);
   EXPECT_EQ(r->options.uid, 0u);
   EXPECT_EQ(r->rest, (std::vector<std::string>{"python", "--bind", "-c"}));
 }
@@ -58,7 +58,7 @@ TEST(Cli, MergeLaterWinsAndFormatRoundTrips) {
   a.chdir = "/a";
   a.mounts.push_back({MountKind::kRoBind, "/x", "/y"});
   b.chdir = "/b";
-  b.share_net = false;
+  b.net = NetMode::kNone;
   b.mounts.push_back({MountKind::kBind, "/p q", "/r", true});
   merge_options(a, b);
   EXPECT_EQ(a.chdir, "/b");
@@ -98,7 +98,7 @@ TEST(Subcommands, ParsedOneWayWithTheLaunchErrorForm) {
   ASSERT_TRUE(install.has_value());
   EXPECT_EQ(install->venv, "v");
   EXPECT_EQ(install->option_words, (std::vector<std::string>{"--unshare-net"}));
-  EXPECT_EQ(install->options.share_net, false);
+  EXPECT_EQ(install->options.net, NetMode::kNone);
   EXPECT_EQ(parse_install_args({"--share-net"})->venv, ".venv");
   EXPECT_FALSE(parse_install_args({"v", "--nope"}).has_value());
 }

@@ -74,7 +74,7 @@ TEST(Planner, NamespacesIdsSeccompChoice) {
   req.exec_file = "true";
   req.argv = {"true"};
   req.options.uid = 0;
-  req.options.share_net = false;
+  req.options.net = NetMode::kNone;
   auto plan = plan_sandbox(req);
   ASSERT_TRUE(plan.has_value());
   EXPECT_EQ(plan->ids, (IdMapping{0, 1000, 1000, 1000}));

@@ -25,10 +25,10 @@ TEST(Ps, AgesAndTable) {
   EXPECT_EQ(format_age(185), "3m05s");
   EXPECT_EQ(format_age(7620), "2h07m");
   EXPECT_EQ(format_age(273600), "3d04h");
-  SandboxEntry e{77, 5, "/p/.venv", {"/p/.venv/bin/python", "-c", "pass"}};
+  SandboxEntry e{77, 5, "/p/.venv", "internet", {"/p/.venv/bin/python", "-c", "pass"}};
   EXPECT_EQ(format_ps_table({e}),
-            "    PID     AGE  VENV      COMMAND\n"
-            "     77      5s  /p/.venv  /p/.venv/bin/python -c pass\n");
+            "    PID     AGE  NET       VENV      COMMAND\n"
+            "     77      5s  internet  /p/.venv  /p/.venv/bin/python -c pass\n");
 }
 
 }  // namespace
