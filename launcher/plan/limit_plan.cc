@@ -17,7 +17,7 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 }
 
 uint64_t cpu_quota_us(double cpus) {
-  return static_cast<uint64_t>(std::llround(cpus * static_cast<double>(kCpuPeriodUs)));
+  return static_cast<uint64_t>(cpus * static_cast<double>(kCpuPeriodUs) + 0.5);  // no libm
 }
 
 // The launcher moves itself into the run's cgroup before it clones pid 1 (so nothing of the

@@ -3,7 +3,6 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <sstream>
 #include <cctype>
 
 #include "plan/invocation.h"
