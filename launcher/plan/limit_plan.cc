@@ -2,7 +2,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "plan/limits.h"
 
@@ -98,7 +97,8 @@ Expected<void> plan_rlimits(const LimitOptions& o, const LimitFacts& f, LimitPla
                               "there is no CPU-time budget to give RLIMIT_CPU",
                               hint + "; or add --timeout"));
     double seconds = *o.cpus * static_cast<double>(p.timeout_ms) / 1000.0;
-    uint64_t budget = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(seconds)));
+    uint64_t whole = static_cast<uint64_t>(seconds);  // rounded up below without libm's ceil
+    uint64_t budget = std::max<uint64_t>(1, static_cast<double>(whole) < seconds ? whole + 1 : whole);
     p.rlimits.push_back({RLIMIT_CPU, budget});
     approx.push_back("--cpus as RLIMIT_CPU of " + std::to_string(budget) +
                      " s per process (--cpus x --timeout)");
