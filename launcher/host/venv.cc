@@ -7,7 +7,6 @@
 #include <climits>
 #include <cstdlib>
 #include <iterator>
-#include <sstream>
 
 #include "base/path.h"
 #include "host/file_read.h"
@@ -53,13 +52,15 @@ Expected<std::string> interpreter_prefix(const PyvenvCfg& cfg, const std::string
 
 Expected<PyvenvCfg> parse_pyvenv_cfg(std::string_view text, const std::string& file) {
   PyvenvCfg cfg;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
+  // Plain buffer parsing: a string stream would initialise the C++ locale at every launch.
+  while (!text.empty()) {
+    size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
     auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string_view key = trim_blanks(std::string_view(line).substr(0, eq));
-    std::string_view value = trim_blanks(std::string_view(line).substr(eq + 1));
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = trim_blanks(line.substr(0, eq));
+    std::string_view value = trim_blanks(line.substr(eq + 1));
     if (key == "home") cfg.home = value;
     if (key == "version" || (key == "version_info" && cfg.version.empty())) cfg.version = value;
   }
@@ -164,9 +165,7 @@ std::optional<std::string> search_path(const HostFacts& host, const std::string&
   if (name.find('/') != std::string::npos)
     return name.front() == '/' ? name : host.cwd + "/" + name;
   std::string path = host_env(host, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
-  std::stringstream dirs(path);
-  std::string d;
-  while (std::getline(dirs, d, ':')) {
+  for (std::string d : split(path, ':')) {
     if (d.empty()) d = ".";
     std::string candidate = d + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0)

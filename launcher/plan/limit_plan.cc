@@ -2,7 +2,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "plan/limits.h"
 
@@ -17,7 +16,7 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 }
 
 uint64_t cpu_quota_us(double cpus) {
-  return static_cast<uint64_t>(std::llround(cpus * static_cast<double>(kCpuPeriodUs)));
+  return static_cast<uint64_t>(cpus * static_cast<double>(kCpuPeriodUs) + 0.5);  // no libm
 }
 
 // The launcher moves itself into the run's cgroup before it clones pid 1 (so nothing of the
@@ -98,7 +97,8 @@ Expected<void> plan_rlimits(const LimitOptions& o, const LimitFacts& f, LimitPla
                               "there is no CPU-time budget to give RLIMIT_CPU",
                               hint + "; or add --timeout"));
     double seconds = *o.cpus * static_cast<double>(p.timeout_ms) / 1000.0;
-    uint64_t budget = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(seconds)));
+    uint64_t whole = static_cast<uint64_t>(seconds);  // rounded up below without libm's ceil
+    uint64_t budget = std::max<uint64_t>(1, static_cast<double>(whole) < seconds ? whole + 1 : whole);
     p.rlimits.push_back({RLIMIT_CPU, budget});
     approx.push_back("--cpus as RLIMIT_CPU of " + std::to_string(budget) +
                      " s per process (--cpus x --timeout)");

@@ -23,7 +23,9 @@ std::optional<double> leading_number(const std::string& text, std::string& rest)
 
 std::optional<uint64_t> checked(double value) {
   if (!std::isfinite(value) || value < 0 || value > 9.0e18) return std::nullopt;
-  return static_cast<uint64_t>(std::llround(value));
+  // value + 0.5 rounds as llround does for the non-negative values that reach here, without
+  // libm: a launch loads no library but libc.
+  return static_cast<uint64_t>(value + 0.5);
 }
 
 std::optional<uint64_t> parse_count(const std::string& text) {
@@ -44,7 +46,7 @@ std::optional<uint64_t> parse_size(const std::string& text) {
     static const std::string kUnits = "KMGT";
     size_t pos = kUnits.find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))));
     if (pos != std::string::npos) {
-      scale = std::pow(1024.0, static_cast<double>(pos + 1));
+      for (size_t k = 0; k <= pos; ++k) scale *= 1024;
       unit.erase(0, 1);
       if (unit == "i" || unit == "iB") unit.clear();
     }

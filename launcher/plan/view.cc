@@ -219,10 +219,15 @@ MountPlan plan_view(const ViewInputs& in) {
   apply_user_mounts(in.user_mounts, ops);
   // A parent before anything mounted inside it; equal depths keep their order, so a later
   // option still covers an earlier one at the same place.
-  std::stable_sort(ops.begin(), ops.end(), [](const MountOp& a, const MountOp& b) {
-    return depth(a.dest) < depth(b.dest);
-  });
-  return MountPlan{std::move(ops)};
+  // Each depth is counted once, not at every comparison: (depth, index) pairs sort stably.
+  std::vector<std::pair<size_t, size_t>> order;
+  order.reserve(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) order.emplace_back(depth(ops[i].dest), i);
+  std::sort(order.begin(), order.end());
+  MountPlan plan;
+  plan.ops.reserve(ops.size());
+  for (const auto& [d, i] : order) plan.ops.push_back(std::move(ops[i]));
+  return plan;
 }
 
 }  // namespace vx

@@ -17,7 +17,7 @@ namespace vx {
 struct EtcEntry {
   enum class Kind {
     kContent,  // a regular file (or a link to one outside /usr): its bytes, copied in
-    kBind,     // a directory: bound read-only from `data`, its real path
+    kBind,     // a directory or a large file: bound read-only from `data`, its real path
     kLink,     // a link whose target lies in /usr, which the view shows: the same link
   };
   Kind kind = Kind::kContent;

@@ -1,8 +1,11 @@
 #include "sandbox/mount_ops.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -35,9 +38,35 @@ Expected<UniqueFd> step_into(int dir_fd, const std::string& comp, const std::str
   return fail(Error::make("create directory " + so_far, "it keeps disappearing"));
 }
 
+// An existing parent in one openat2(2) rather than one openat per component: most parents
+// exist (the project's, the home's). RESOLVE_NO_SYMLINKS refuses a link anywhere on the way,
+// as the walk does; only a canonical DEST is tried, and any failure falls back to the walk,
+// which creates what is missing and names what is in the way.
+int open_existing_parent(const std::string& dest, std::string& name) {
+  size_t last = dest.rfind('/');
+  if (dest.empty() || dest.front() != '/' || last == std::string::npos || last + 1 == dest.size())
+    return -1;
+  for (size_t pos = 1; pos <= last;) {
+    size_t end = dest.find('/', pos);
+    std::string_view comp(dest.data() + pos, end - pos);
+    if (comp.empty() || comp == "." || comp == "..") return -1;
+    pos = end + 1;
+  }
+  std::string_view leaf(dest.data() + last + 1, dest.size() - last - 1);
+  if (leaf == "." || leaf == "..") return -1;
+  std::string parent = last == 0 ? "/" : dest.substr(0, last);
+  struct open_how how = {};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, parent.c_str(), &how, sizeof how));
+  if (fd >= 0) name = leaf;
+  return fd;
+}
+
 }  // namespace
 
 Expected<UniqueFd> open_parent(const std::string& dest, std::string& name) {
+  if (int fd = open_existing_parent(dest, name); fd >= 0) return UniqueFd(fd);
   UniqueFd dir(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return fail(Error::from_errno("open /"));
   std::string so_far;
@@ -75,11 +104,12 @@ Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
                 0644);
   if (fd < 0) return fail(Error::from_errno("create mount point " + dest));
   struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  bool stated = fstat(fd, &st) == 0;
+  if (stated && S_ISDIR(st.st_mode)) {
     close(fd);
     return fail(Error::make("create mount point " + dest, "a directory is in the way of a file"));
   }
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (!stated || !S_ISREG(st.st_mode)) {
     close(fd);
     return fail(Error::make("create mount point " + dest, "not a regular file",
                             "remove " + dest + " (a sandbox may have planted it)"));

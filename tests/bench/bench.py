@@ -105,13 +105,13 @@ def launches_per_second(argv, loops=8, per_loop=50):
     return loops * per_loop / (time.perf_counter() - start)
 
 
-def throughput(plain, wrapped):
-    """Alternating batches; the median of each side."""
-    a, b = [], []
+def throughput(*argvs):
+    """Alternating batches (one of each command per turn); the median of each command."""
+    runs = [[] for _ in argvs]
     for _ in range(3):
-        a.append(launches_per_second(plain))
-        b.append(launches_per_second(wrapped))
-    return statistics.median(a), statistics.median(b)
+        for argv, rates in zip(argvs, runs):
+            rates.append(launches_per_second(argv))
+    return [statistics.median(rates) for rates in runs]
 
 
 def launcher_peak_rss_kib():
@@ -158,7 +158,9 @@ def main():
     print(f"bench: {os.cpu_count()} cores, {os.uname().release}, uid {os.getuid()}, "
           f"{rounds} interleaved rounds")
     med = interleaved(cmds)
-    tp_plain, tp_wrapped = throughput(cmds["unwrapped"], cmds["venv-exec"])
+    # floor-exec's own throughput shows what the namespaces cost any launcher of this kind.
+    floor_cmd = [cmds["floor-exec"]] if "floor-exec" in cmds else []
+    tp_plain, tp_wrapped, *tp_floor = throughput(cmds["unwrapped"], cmds["venv-exec"], *floor_cmd)
     rss = launcher_peak_rss_kib()
     size = os.stat(vx + ".stripped").st_size
     base = med["unwrapped"]
@@ -189,6 +191,9 @@ def main():
     row("8 parallel loops, launches/s wrapped / unwrapped",
         f"{tp_wrapped:.0f} / {tp_plain:.0f} = {tp_wrapped / tp_plain:.2f}", ">= 0.95",
         "yes" if tp_wrapped >= 0.95 * tp_plain else "no")
+    if tp_floor:
+        row("8 parallel loops, launches/s floor-exec / unwrapped (yardstick)",
+            f"{tp_floor[0]:.0f} / {tp_plain:.0f} = {tp_floor[0] / tp_plain:.2f}", "", "")
     row("launcher peak RSS", f"{rss / 1024:.2f} MiB", "< 3 MiB", "yes" if rss < 3072 else "no")
     row("binary size, stripped", f"{size / 1048576:.2f} MiB", "< 2 MiB",
         "yes" if size < 2 * 1048576 else "no")

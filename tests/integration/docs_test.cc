@@ -53,6 +53,23 @@ TEST(Docs, ManPagesLintClean) {
   }
 }
 
+// SPEC §9: a launch loads no library but libc (each costs the dynamic loader a symbol scope and
+// a mapping; the loader itself, named for __tls_get_addr, is loaded anyway). A libm call slips
+// in easily: -Os turns an inlined std::ceil into one.
+TEST(Binary, LoadsOnlyLibc) {
+  RunResult r = run({"/usr/bin/readelf", "-d", launcher_path()}, {"PATH=/usr/bin:/bin"}, "/");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  int libc = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("(NEEDED)") == std::string::npos) continue;
+    std::string lib = line.substr(line.find('['));
+    if (lib == "[libc.so.6]") ++libc;
+    else EXPECT_TRUE(lib.starts_with("[ld-linux")) << lib;
+  }
+  EXPECT_EQ(libc, 1) << r.out;
+}
+
 TEST(Docs, CompletionLoadsAndCompletesASubcommand) {
   std::string file = source_root() + "/man/venv-exec.bash-completion";
   RunResult syntax = run({"/bin/bash", "-n", file}, {"PATH=/usr/bin:/bin"}, "/");

@@ -49,6 +49,20 @@ TEST(SystemEtc, FilesAreCopiedDirectoriesBoundLinksIntoUsrKept) {
                      }));
 }
 
+TEST(SystemEtc, LargeFilesAreBoundTheAccountsAlwaysRead) {
+  FakeRoot r;
+  std::string big(kEtcCopyMax + 1, '#');
+  r.write("/etc/ld.so.cache", big);
+  r.write("/etc/passwd", big + "\nroot:x:0:0::/root:/bin/sh\n");
+  using K = EtcEntry::Kind;
+  std::string passwd = big + "\nroot:x:0:0::/root:/bin/sh\n";
+  EXPECT_EQ(read_standard_etc(r.dir), (std::vector<EtcEntry>{
+                                          {K::kBind, "/etc/ld.so.cache", r.dir + "/etc/ld.so.cache"},
+                                          {K::kBind, "/etc/ssl", r.dir + "/etc/ssl"},
+                                          {K::kContent, "/etc/passwd", passwd},
+                                      }));
+}
+
 TEST(SystemEtc, NamesIncludeTheAccountsButNoSecrets) {
   const auto& names = standard_etc_names();
   for (const char* want : {"passwd", "group", "hosts", "resolv.conf", "ld.so.cache", "ssl"})
