@@ -37,14 +37,21 @@ check_bin() {
 RunResult on_small_disk(const TempProject& p, const std::string& options,
                         const std::string& script) {
   std::string disk = p.home + "/disk";
-  std::string body = std::string("set -u\n") + kShellHelpers + "mount -t tmpfs -o " + options +
-                     " tmpfs \"$DISK\" || exit 3\ncd \"$DISK\" || exit 3\n" + script;
+  // mount(8) refuses any uid but 0; the syscall needs only the capability, which --keep-caps
+  // carries over the exec of sh and python as uid 65534 too.
+  std::string mount =
+      "/usr/bin/python3 -c 'import ctypes, sys; sys.exit(ctypes.CDLL(None).mount(b\"tmpfs\", "
+      "sys.argv[1].encode(), b\"tmpfs\", 0, sys.argv[2].encode()))' \"$DISK\" " +
+      options;
+  std::string body = std::string("set -u\n") + kShellHelpers + mount +
+                     " || exit 3\ncd \"$DISK\" || exit 3\n" + script;
   std::vector<std::string> env = base_env(p);
   env.push_back("VX=" + launcher_path());
   env.push_back("DISK=" + disk);
   RunResult made = run({"/bin/mkdir", disk}, env, p.home);
   EXPECT_EQ(made.status, 0) << made.err;
-  return run({"/usr/bin/unshare", "--user", "--map-current-user", "--mount", "/bin/sh", "-c", body},
+  return run({"/usr/bin/unshare", "--user", "--map-current-user", "--mount", "--keep-caps",
+              "/bin/sh", "-c", body},
              env, p.home);
 }
 
@@ -95,17 +102,19 @@ done
 
 TEST(Faults, PublishOnAFullDiskLeavesEveryEntrypointRunnable) {
   TempProject p = make_project(false);
-  // The package's setup.py (pip runs it sandboxed: the venv has no `wheel`, so a legacy install)
-  // leaves a process that fills the disk once pip has written installed-files.txt, its last file:
-  // pip then exits 0 and the launcher's publish of bin/ meets ENOSPC. pip's pid namespace ends
-  // with pip, and the filler with it.
+  // The package's setup.py (pip runs it sandboxed) leaves a process that fills the disk once pip
+  // has written the package's RECORD (a wheel) or installed-files.txt (a legacy install), its
+  // last file: pip then exits 0 and the launcher's publish of bin/ meets ENOSPC. pip's pid
+  // namespace ends with pip, and the filler with it. The venv uses the system's pip (no copy of
+  // pip on the small disk).
   write_file(p.home + "/setup.py", R"(import subprocess, sys
 from setuptools import setup
 filler = """
 import glob, os, sys, time
 site = glob.glob(sys.prefix + "/lib/python3*/site-packages")[0]
 for _ in range(60000):
-    if glob.glob(site + "/vxfull-*.egg-info/installed-files.txt"):
+    if glob.glob(site + "/vxfull-*.egg-info/installed-files.txt") or \\
+            glob.glob(site + "/vxfull-*.dist-info/RECORD"):
         break
     time.sleep(0.001)
 i = 0
@@ -116,26 +125,27 @@ try:
 except OSError:
     pass
 """
-if "install" in sys.argv:
+if "install" in sys.argv or "bdist_wheel" in sys.argv:
     subprocess.Popen([sys.executable, "-c", filler], start_new_session=True,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 setup(name="vxfull", version="1.0", packages=["vxfull"],
       entry_points={"console_scripts": ["vxfull=vxfull:main"]})
 )");
   std::string script = R"sh(
-mkdir -p proj/pkg/vxfull && cd proj && /usr/bin/python3 -m venv .venv >/dev/null || exit 4
+mkdir -p proj/pkg/vxfull && cd proj || exit 4
+/usr/bin/python3 -m venv --without-pip --system-site-packages .venv || exit 4
 cp "$HOME/setup.py" pkg/ && echo 'def main(): print("vxfull")' > pkg/vxfull/__init__.py
 "$VX" install >/dev/null || exit 5
-.venv/bin/pip install -q --no-index --no-build-isolation --disable-pip-version-check ./pkg \
+.venv/bin/python -m pip install -q --no-index --no-build-isolation --disable-pip-version-check ./pkg \
   >/dev/null 2>"$HOME/err"
 echo "pip rc $?"
 cat "$HOME/err"
 check_bin .venv
 rm -f .venv/lib/python3*/site-packages/vxfill*
-echo "pip after: $(.venv/bin/pip --version 2>&1 | cut -d' ' -f1)"
+echo "pip after: $(.venv/bin/python -m pip --version 2>&1 | cut -d' ' -f1)"
 check_bin .venv
 )sh";
-  RunResult r = on_small_disk(p, "size=96m,nr_inodes=3000", script);
+  RunResult r = on_small_disk(p, "size=32m,nr_inodes=600", script);
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   // The control: pip itself succeeded, the publish after it met the full disk.
   EXPECT_NE(r.out.find("pip rc 125\n"), std::string::npos) << r.out;
