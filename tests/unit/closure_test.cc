@@ -107,6 +107,13 @@ TEST(Elf, RealFiles) {
   EXPECT_FALSE(script->is_elf);
 }
 
+// Regression inputs found by tests/fuzz (kept in its corpus too).
+TEST(Elf, FuzzFoundAnEmptyDynamicSection) {
+  auto r = read_elf(fixture("elf_fuzz/crash-empty-dynamic"));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().why, "empty dynamic section");
+}
+
 TEST(Elf, EveryTruncationAndRandomCorruptionIsAnErrorNotACrash) {
   std::ifstream f(fixture("elf_fuzz/true"), std::ios::binary);
   std::stringstream s;
