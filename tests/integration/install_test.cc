@@ -184,8 +184,9 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
     for (const char* py : {"python", "python3", "python3.11"}) {
       RunResult r = run({p.venv + "/bin/" + py, "-c", "print(1)"}, base_env(p), p.project);
       if (r.out != "1\n") {
-        // A rare failure (exit 122, nothing printed) seen under load: say what bin/ and real/
-        // held, and what a second, verbose run does.
+        // Exit 122 is run()'s own: execve of bin/NAME failed. It was seen when a kill landed
+        // inside quarantine()'s rename-then-link window (fixed); say what bin/ and real/ held,
+        // and what a second, verbose run does.
         RunResult ls =
             run({"/bin/sh", "-c", "ls -l bin venv-exec/real | grep -v tool"}, base_env(p), p.venv);
         std::vector<std::string> env = base_env(p);
