@@ -9,11 +9,11 @@
 #include <cstdio>
 #include <optional>
 
-#include "host/cgroup.h"
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/path.h"
 #include "base/timing.h"
+#include "host/cgroup.h"
 #include "host/check.h"
 #include "host/explain_probe.h"
 #include "host/host.h"
@@ -23,11 +23,12 @@
 #include "host/plan_cache.h"
 #include "host/ps.h"
 #include "host/request.h"
-#include "host/state.h"
-#include "host/status_output.h"
 #include "host/rewrap.h"
 #include "host/staging.h"
+#include "host/state.h"
+#include "host/status_output.h"
 #include "host/venv.h"
+#include "host/venv_lock.h"
 #include "plan/cli.h"
 #include "plan/environ.h"
 #include "plan/invocation.h"
@@ -109,16 +110,6 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
   return e.exit_code;
 }
 
-Expected<void> prepare_venv_dirs(const Venv& venv) {
-  if (venv.dir.empty()) return {};
-  for (const char* sub : {"/home", "/cache"}) {
-    std::string dir = venv.dir + sub;
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-      return fail(Error::from_errno("create " + dir, "check that the venv is writable"));
-  }
-  return {};
-}
-
 // `venv-exec explain` (or VENV_EXEC_EXPLAIN for an entrypoint): the program filter becomes its
 // notifying variant, answered by the probe, which reports after the run. Nothing of it exists
 // in a normal launch.
@@ -182,12 +173,16 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   TRY_ASSIGN(options, trusted_defaults(venv, host));
   if (explain) explain->stored_options = format_options(options);
   merge_options(options, caller);
-  TRY(prepare_venv_dirs(venv));
+  TRY(prepare_venv_dirs(venv, host.home));
   mark_phase(host.timing, "venv");
   TRY_ASSIGN(request, build_request(host, venv, options, target));
   // pip writes a staging copy of bin/, published when it exits (SPEC §7, host/staging.h).
   std::optional<Staging> staging;
+  UniqueFd venv_lock;
   if (request.pip && venv.wrapped) {
+    // Parallel pip runs and installs on one venv take turns until bin/ is published.
+    TRY_ASSIGN(lock, lock_venv(venv.dir));
+    venv_lock = std::move(lock);
     TRY_ASSIGN(staged, prepare_staging(venv.dir));
     request.venv_bin = staged.path;
     staging = std::move(staged);

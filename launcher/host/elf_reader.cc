@@ -47,6 +47,9 @@ Expected<void> parse(const Mapping& m, const std::string& path, ElfInfo& info) {
   if (eh.e_phentsize != sizeof(Phdr)) return bad("unexpected program header size");
   if (!m.has(eh.e_phoff, static_cast<uint64_t>(eh.e_phnum) * sizeof(Phdr)))
     return bad("truncated program header table");
+  // An empty table or section would hand memcpy a null pointer (undefined even for 0 bytes;
+  // found by tests/fuzz/elf_fuzz).
+  if (eh.e_phnum == 0) return {};  // no program headers: nothing to load, nothing needed
   std::vector<Phdr> ph(eh.e_phnum);
   std::memcpy(ph.data(), m.data + eh.e_phoff, ph.size() * sizeof(Phdr));
   const Phdr* dyn = nullptr;
@@ -61,6 +64,7 @@ Expected<void> parse(const Mapping& m, const std::string& path, ElfInfo& info) {
   if (dyn == nullptr) return {};  // static executable
   if (!m.has(dyn->p_offset, dyn->p_filesz)) return bad("truncated dynamic section");
   size_t count = dyn->p_filesz / sizeof(Dyn);
+  if (count == 0) return bad("empty dynamic section");
   std::vector<Dyn> d(count);
   std::memcpy(d.data(), m.data + dyn->p_offset, count * sizeof(Dyn));
   uint64_t strtab = 0, strsz = 0;

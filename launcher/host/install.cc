@@ -5,18 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include "base/path.h"
 #include "host/file_read.h"
+#include "host/plan_cache.h"
 #include "host/state.h"
+#include "host/venv.h"
+#include "host/venv_lock.h"
+#include "host/wrap.h"
 #include "plan/cli.h"
 #include "sandbox/nested.h"
-#include "host/plan_cache.h"
-#include "host/venv.h"
-#include "host/wrap.h"
 
 namespace vx {
 
@@ -84,6 +85,8 @@ Expected<int> install(const HostFacts& host, const std::vector<std::string>& arg
     if (w.find('\n') != std::string::npos)
       return fail(Error::make("store the install options", "'" + w + "' contains a newline",
                               "options stored at install cannot contain newlines"));
+  TRY_ASSIGN(lock, lock_venv(venv.dir));
+  TRY(prepare_venv_dirs(venv, host.home));
   TRY_ASSIGN(report, wrap_entrypoints(venv.dir, host.self_exe));
   // A second install without options keeps the stored defaults.
   std::string state = state_root(host);
@@ -109,6 +112,7 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
     std::printf("venv-exec: %s is not wrapped; nothing to do\n", dir.c_str());
     return 0;
   }
+  TRY_ASSIGN(lock, lock_venv(dir));
   TRY_ASSIGN(restored, unwrap_entrypoints(dir, host.self_exe));
   TRY(remove_tree(dir + "/venv-exec"));
   char real[PATH_MAX];
@@ -133,8 +137,10 @@ Expected<SandboxOptions> trusted_defaults(Venv& venv, const HostFacts& host) {
     return parsed.options;
   }
   if (venv.wrapped)
-    warn(venv.dir + " is wrapped but not registered (an earlier venv-exec, or a sandbox, made "
-         "it): it runs with the default options; 'venv-exec install " + venv.dir +
+    warn(venv.dir +
+         " is wrapped but not registered (an earlier venv-exec, or a sandbox, made "
+         "it): it runs with the default options; 'venv-exec install " +
+         venv.dir +
          "' registers it and adopts the options in its venv-exec/options: review them first");
   if (!is_system_path(venv.python_prefix)) {
     warn("the interpreter prefix " + printable(venv.python_prefix) + " that " + venv.dir +

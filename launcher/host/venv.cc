@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include "base/path.h"
 #include "host/file_read.h"
 #include "host/state.h"
+#include "sandbox/mount_ops.h"
 
 namespace vx {
 
@@ -117,20 +119,22 @@ bool is_system_path(const std::string& path) {
 }
 
 Expected<void> check_project(const std::string& project, const std::string& home) {
-  static const char* const kTopLevel[] = {"/",     "/home", "/root", "/tmp", "/var", "/opt",
-                                          "/srv",  "/mnt",  "/media", "/run", "/boot", "/dev",
-                                          "/proc", "/sys"};
+  static const char* const kTopLevel[] = {"/",     "/home", "/root", "/tmp",   "/var",
+                                          "/opt",  "/srv",  "/mnt",  "/media", "/run",
+                                          "/boot", "/dev",  "/proc", "/sys"};
   std::string why;
   if (is_within(home, project)) {
     why = project == home ? "it is your home directory" : "it contains your home directory";
   } else if (is_system_path(project) ||
-             std::find(std::begin(kTopLevel), std::end(kTopLevel), project) != std::end(kTopLevel) ||
+             std::find(std::begin(kTopLevel), std::end(kTopLevel), project) !=
+                 std::end(kTopLevel) ||
              is_within(project, "/proc") || is_within(project, "/sys") ||
              is_within(project, "/dev") || is_within(project, "/boot")) {
     why = "it is a system directory";
   }
   if (why.empty()) return {};
-  return fail(Error::make("use " + project + " as the project", why + ": the sandbox could write all of it",
+  return fail(Error::make("use " + project + " as the project",
+                          why + ": the sandbox could write all of it",
                           "cd into a project directory (one that holds its venv), or name a venv "
                           "with --venv"));
 }
@@ -220,6 +224,27 @@ Expected<std::string> locate_argv0(const HostFacts& host) {
                               "to one, so nothing names the entrypoint",
                           "call the entrypoint by its path (VENV/bin/NAME), or run "
                           "'venv-exec CMD' to run CMD sandboxed"));
+}
+
+Expected<void> prepare_venv_dirs(const Venv& venv, const std::string& home) {
+  if (venv.dir.empty()) return {};
+  // home/.cache is where the cache is mounted: the sandbox would otherwise create that mount
+  // point in VENV/home, on the venv's disk, at each launch.
+  const std::pair<const char*, mode_t> dirs[] = {
+      {"/home", 0700}, {"/cache", 0700}, {"/home/.cache", 0755}};
+  for (const auto& [sub, mode] : dirs) {
+    std::string dir = venv.dir + sub;
+    if (mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
+      return fail(Error::from_errno("create " + dir, "check that the venv is writable"));
+  }
+  // So is the project's path below HOME. VENV/home is the sandbox's to change: the path is made
+  // one component at a time, never through a link planted there (sandbox/mount_ops.h).
+  if (!home.empty() && venv.project.starts_with(home + "/")) {
+    std::string below = venv.project.substr(home.size());
+    if (auto made = make_mountpoint(venv.dir + "/home" + below, true); !made)
+      return fail(made.error());
+  }
+  return {};
 }
 
 }  // namespace vx

@@ -62,4 +62,9 @@ std::optional<std::string> real_entry(const std::string& venv_dir, const std::st
 // file execve was given. An error says that nothing names an entrypoint.
 Expected<std::string> locate_argv0(const HostFacts& host);
 
+// Creates VENV/home, VENV/cache (the sandbox's HOME and cache) and, below VENV/home, the mount
+// points of the cache (.cache) and of a project under `home`, the caller's HOME. install makes
+// them before it wraps anything: a launch on a full disk then needs no new inode there.
+Expected<void> prepare_venv_dirs(const Venv& venv, const std::string& home);
+
 }  // namespace vx

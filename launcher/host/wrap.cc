@@ -11,7 +11,6 @@
 #include <optional>
 
 #include "base/fd.h"
-
 #include "host/file_read.h"
 #include "host/staging.h"
 
@@ -86,10 +85,22 @@ Expected<std::string> quarantine(const std::string& venv, const std::string& nam
     std::string dest = dir + "/" + name + "." + std::to_string(i);
     struct stat st;
     if (lstat(dest.c_str(), &st) == 0) continue;
-    if (rename((venv + "/bin/" + name).c_str(), dest.c_str()) != 0)
-      return fail(Error::from_errno("move the replaced " + name + " aside"));
+    // A second name for the impostor (link(2) does not follow a symlink), not a rename: the
+    // wrapper then replaces bin/NAME atomically, so a launcher killed in between never leaves
+    // the interpreter name missing (it did: the next `bin/python` failed in execve).
+    if (link((venv + "/bin/" + name).c_str(), dest.c_str()) != 0)
+      return fail(Error::from_errno("keep the replaced " + name + " aside"));
     return dest;
   }
+}
+
+// Whether two names hold the same entry: one inode, or links with the same text.
+bool same_entry(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  if (lstat(a.c_str(), &sa) != 0 || lstat(b.c_str(), &sb) != 0) return false;
+  if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino) return true;
+  auto ta = read_link(a), tb = read_link(b);
+  return ta && tb && *ta == *tb;
 }
 
 // Entries in an order that keeps real/ consistent at every instant: a relative link
@@ -145,7 +156,9 @@ Expected<WrapReport> wrap_entrypoints(const std::string& venv, const std::string
     bool known = lstat((real + "/" + name).c_str(), &st) == 0;
     // The interpreter links and our shell entry are never adopted: whatever replaced them is
     // moved aside and the wrapper restored.
-    if ((known && is_interpreter_name(name)) || name == "shell") {
+    if (known && same_entry(entry, real + "/" + name)) {
+      // Already preserved by an install killed before it put the wrapper in place.
+    } else if ((known && is_interpreter_name(name)) || name == "shell") {
       TRY_ASSIGN(moved, quarantine(venv, name));
       report.quarantined.push_back(moved);
       report.restored.push_back(name);

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -166,7 +167,10 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
         done[1] = static_cast<unsigned char>(WTERMSIG(status));
       }
       write_all(pipes.events_w, done, sizeof done);
-      _exit(code);
+      // exit_group(2) itself, not the noreturn _exit(): AddressSanitizer hooks every noreturn
+      // call with a sigaltstack(2), which pid 1's filter refuses (tests/ci/sanitizers).
+      syscall(SYS_exit_group, code);
+      __builtin_unreachable();
     }
   }
 }

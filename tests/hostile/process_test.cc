@@ -122,7 +122,7 @@ TEST(Privilege, SetuidBinariesGiveNothing) {
   RunResult inside = sandbox_probe(p, code);
   EXPECT_EQ(inside.out, "suid True\nnosuid True\n") << inside.err;
   RunResult su = run_launcher(p, {"/usr/bin/su", "-c", "id -u", "root"}, {}, "");
-  EXPECT_NE(su.status, 0);
+  EXPECT_EQ(su.status, 1);
   EXPECT_EQ(su.out.find("\n0\n"), std::string::npos);
 }
 

@@ -18,7 +18,7 @@ TEST(Core, PlantedHomeKeyIsReadableOnHostButNotInside) {
   // Positive control: the host can read the key the test planted.
   ASSERT_EQ(read_file(p.secret_path), p.secret + "\n");
   RunResult r = run_launcher(p, {"/bin/cat", p.secret_path});
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out.find(p.secret), std::string::npos);
   EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
 }

@@ -16,6 +16,12 @@
 namespace vx::test {
 namespace {
 
+std::string read_file_link(const std::string& path) {
+  char buf[4096];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
 // A listing of VENV/bin and VENV/venv-exec: type, mode, link text or content, per path.
 std::string tree(const std::string& dir) {
   RunResult r = run({"/usr/bin/find", dir, "-path", dir + "/home", "-prune", "-o", "-path",
@@ -131,6 +137,23 @@ TEST(InstallBasics, NoEnvironmentVariableSkipsTheSandboxOnTheHost) {
   EXPECT_EQ(r.out, "[1, 2]\n") << r.err;
 }
 
+// An install killed after it preserved bin/python in real/ but before it put the wrapper in
+// place leaves the original link in bin/. The next install wraps it like any other: the entry is
+// the one real/ holds, no impostor to quarantine (moving it aside is what once left bin/python
+// missing for an instant, the rare exit 122 of the test below).
+TEST(InstallBasics, AnEntryPreservedByAKilledInstallIsWrappedNotQuarantined) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install"}).status, 0);
+  std::string original = read_file_link(p.venv + "/venv-exec/real/python");
+  ASSERT_EQ(unlink((p.venv + "/bin/python").c_str()), 0);
+  ASSERT_EQ(symlink(original.c_str(), (p.venv + "/bin/python").c_str()), 0);
+  RunResult again = run_launcher(p, {"install"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_FALSE(exists(p.venv + "/venv-exec/quarantine")) << again.out;
+  EXPECT_EQ(bin_violations(p.venv), "");
+  EXPECT_EQ(run({p.venv + "/bin/python", "-c", "print(1)"}, base_env(p), p.project).out, "1\n");
+}
+
 TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
   TempProject p = make_project(true);
   for (int i = 0; i < 200; ++i)
@@ -163,18 +186,20 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
     for (const char* py : {"python", "python3", "python3.11"}) {
       RunResult r = run({p.venv + "/bin/" + py, "-c", "print(1)"}, base_env(p), p.project);
       if (r.out != "1\n") {
-        // A rare failure (exit 122, nothing printed) seen under load: say what bin/ and real/
-        // held, and what a second, verbose run does.
-        RunResult ls = run({"/bin/sh", "-c", "ls -l bin venv-exec/real | grep -v tool"},
-                           base_env(p), p.venv);
+        // Exit 122 is run()'s own: execve of bin/NAME failed. It was seen when a kill landed
+        // inside quarantine()'s rename-then-link window (fixed); say what bin/ and real/ held,
+        // and what a second, verbose run does.
+        RunResult ls =
+            run({"/bin/sh", "-c", "ls -l bin venv-exec/real | grep -v tool"}, base_env(p), p.venv);
         std::vector<std::string> env = base_env(p);
         env.push_back("VERBOSE=1");
         RunResult again = run({p.venv + "/bin/" + py, "-c", "print(1)"}, env, p.project);
-        ADD_FAILURE() << "bin/ and real/:\n" << ls.out << "a second run: " << again.status << " "
-                      << again.out << again.err;
+        ADD_FAILURE() << "bin/ and real/:\n"
+                      << ls.out << "a second run: " << again.status << " " << again.out
+                      << again.err;
       }
-      ASSERT_EQ(r.out, "1\n") << py << " after a kill at " << delay_us << " us: status "
-                              << r.status << ": " << r.err;
+      ASSERT_EQ(r.out, "1\n") << py << " after a kill at " << delay_us << " us: status " << r.status
+                              << ": " << r.err;
     }
   }
   EXPECT_GE(partial, 1) << "no kill landed in the middle of install";
@@ -285,8 +310,9 @@ TEST(InstallBasics, SecondInstallKeepsDefaultsAndABinaryInsideTheVenvIsRefused) 
   ASSERT_EQ(run_launcher(p, {"install", ".venv"}).status, 0);
   // Stored in the host-side state (SPEC §3a.1), nowhere a sandbox can write.
   EXPECT_FALSE(exists(p.venv + "/venv-exec/options"));
-  RunResult opts = run({"/bin/sh", "-c", "cat " + p.home + "/.local/state/venv-exec/venvs/*/options"},
-                       base_env(p), p.project);
+  RunResult opts =
+      run({"/bin/sh", "-c", "cat " + p.home + "/.local/state/venv-exec/venvs/*/options"},
+          base_env(p), p.project);
   EXPECT_NE(opts.out.find("--unshare-net"), std::string::npos) << opts.err;
   RunResult net = run({p.venv + "/bin/python", "-c", "import socket; print(socket.if_nameindex())"},
                       base_env(p), p.project);
@@ -327,8 +353,8 @@ TEST(InstallBasics, UninstallUnregisters) {
   ASSERT_EQ(run_launcher(p, {"install", ".venv", "--unshare-net"}).status, 0);
   ASSERT_EQ(run_launcher(p, {"uninstall", ".venv"}).status, 0);
   EXPECT_EQ(read_file(p.home + "/.local/state/venv-exec/registry"), "");
-  RunResult r = run_launcher(p, {"/usr/bin/python3", "-c",
-                                 "import socket; print(len(socket.if_nameindex()) == 1)"});
+  RunResult r = run_launcher(
+      p, {"/usr/bin/python3", "-c", "import socket; print(len(socket.if_nameindex()) == 1)"});
   EXPECT_EQ(r.out, "False\n") << r.err;
 }
 
@@ -337,7 +363,8 @@ TEST(InstallBasics, RegisteredVenvIsFoundFromASubdirectory) {
   ASSERT_EQ(run_launcher(p, {"install", ".venv", "--setenv", "FOUND", "yes"}).status, 0);
   std::string sub = p.project + "/src/pkg";
   ASSERT_EQ(run({"/bin/mkdir", "-p", sub}, base_env(p), p.root).status, 0);
-  RunResult r = run({launcher_path(), "/bin/sh", "-c", "echo $FOUND $VIRTUAL_ENV"}, base_env(p), sub);
+  RunResult r =
+      run({launcher_path(), "/bin/sh", "-c", "echo $FOUND $VIRTUAL_ENV"}, base_env(p), sub);
   EXPECT_EQ(r.out, "yes " + p.venv + "\n") << r.err;
 }
 
