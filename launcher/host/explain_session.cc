@@ -78,8 +78,8 @@ Expected<void> Explain::finish(Spawned& sandbox, const HostFacts& host, const Ve
                                                     : format_explain_text(probe->findings(), ctx);
   if (!report_file.empty()) {
     TRY(write_report_file(report_file, text));
-    std::fputs(("venv-exec explain: report written to " + printable(report_file) + "\n").c_str(),
-               stderr);
+    std::string note = "venv-exec explain: report written to " + printable(report_file) + "\n";
+    std::fputs((kReportReset + note).c_str(), stderr);
     return {};
   }
   // The program wrote to this stderr too, and may have left it concealed or coloured.
