@@ -15,7 +15,7 @@
 #include "base/timing.h"
 #include "host/cgroup.h"
 #include "host/check.h"
-#include "host/explain_probe.h"
+#include "host/explain_session.h"
 #include "host/host.h"
 #include "host/install.h"
 #include "host/landlock_paths.h"
@@ -110,30 +110,6 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
   return e.exit_code;
 }
 
-// `venv-exec explain` (or VENV_EXEC_EXPLAIN for an entrypoint): the program filter becomes its
-// notifying variant, answered by the probe, which reports after the run. Nothing of it exists
-// in a normal launch.
-struct Explain {
-  ExplainFormat format = ExplainFormat::kText;
-  std::vector<std::string> stored_options;  // the venv's defaults, for the install line
-  BpfProgram filter;
-  std::optional<ExplainProbe> probe;
-
-  Expected<void> arm(const BpfProgram& normal, const SandboxPlan& plan) {
-    TRY(check_explainable(plan.seccomp));
-    TRY_ASSIGN(variant, explain_filter(normal, ExplainProbe::watched_calls()));
-    filter = std::move(variant);
-    probe.emplace(normal.layers, plan.loopback_up);
-    return {};
-  }
-
-  void print(const HostFacts& host, const Venv& venv, const SandboxPlan& plan) const {
-    ExplainContext ctx{venv.dir, host.home, allow_list_in_force(plan.seccomp), stored_options};
-    std::string text = format == ExplainFormat::kJson ? format_explain_json(probe->findings(), ctx)
-                                                      : format_explain_text(probe->findings(), ctx);
-    std::fputs(text.c_str(), stderr);
-  }
-};
 
 timespec monotonic_now() {
   timespec ts;
@@ -152,12 +128,12 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   std::vector<std::string> args = inv.args;
   if (inv.command == Command::kExplain) {
     TRY_ASSIGN(e, parse_explain_args(inv.args));
-    explain.emplace().format = e.format;
+    TRY_ASSIGN(armed, Explain::from_args(host, e));
+    explain = std::move(armed);
     args = e.rest;
-  } else if (auto format = inv.command == Command::kEntrypoint
-                               ? explain_from_env(host_env(host, "VENV_EXEC_EXPLAIN"))
-                               : std::nullopt) {
-    explain.emplace().format = *format;
+  } else if (inv.command == Command::kEntrypoint) {
+    TRY_ASSIGN(armed, Explain::from_env(host));
+    explain = std::move(armed);
   }
   ParsedArgs cli;
   std::string entry;  // the wrapper link the caller went through, VENV/bin/NAME
@@ -264,7 +240,12 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
     if (auto r = refresh_view(venv, options.expose); !r) report(r.error());
   }
   warn_new_protected(venv.project, protected_before);
-  if (explain) explain->print(host, venv, plan);
+  if (explain) {
+    if (auto r = explain->finish(sandbox, host, venv, plan); !r) {
+      report(r.error());
+      return kExitLauncherFailed;
+    }
+  }
   return code;
 }
 

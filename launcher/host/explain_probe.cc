@@ -17,6 +17,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 #include "base/fd.h"
 #include "base/path.h"
@@ -149,6 +150,17 @@ void ExplainProbe::note_refused(int listener, const struct seccomp_notif& req, i
   findings_.calls.emplace(nr, std::move(c));
 }
 
+namespace {
+
+bool system_path(const std::string& path) {
+  return is_within(path, "/proc") || is_within(path, "/sys") || is_within(path, "/dev");
+}
+
+}  // namespace
+
+// Everything done here while the call waits is observable by the program (its timing, the
+// pages of its own memory the command-line read touches): it depends only on what the
+// program can see itself. Whether the path exists on the host is asked after the run.
 void ExplainProbe::probe_path(int listener, const struct seccomp_notif& req, const char* call) {
   const Watched& w = *find_watched(req.data.nr);
   if (w.flags_arg >= 0 && (req.data.args[w.flags_arg] & O_CREAT)) return;
@@ -163,40 +175,32 @@ void ExplainProbe::probe_path(int listener, const struct seccomp_notif& req, con
     if (!base || !base->starts_with('/')) return;  // a socket, a pipe, or not resolvable
     path = *base + "/" + path;
   }
+  auto seen_again = [&](const std::string& key) {
+    auto it = candidates_.find(key);
+    return it != candidates_.end() && ++it->second.found.count;
+  };
   std::string clean = normalize(path);
-  if (!plain_text(clean) || is_within(clean, "/proc") || is_within(clean, "/sys") ||
-      is_within(clean, "/dev"))
-    return;
-  if (auto it = findings_.paths.find(clean); it != findings_.paths.end()) {
-    ++it->second.count;
-    return;
-  }
+  if (!plain_text(clean) || system_path(clean) || seen_again(clean)) return;
   UniqueFd root(open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root || !id_valid(listener, req.id) || resolves_inside(root.get(), path)) return;
+  // Again on the link's target: a dangling link inside may name /proc/<host pid>/….
   clean = missing_target(root.get(), clean);
-  if (!plain_text(clean)) return;
-  if (auto it = findings_.paths.find(clean); it != findings_.paths.end()) {
-    ++it->second.count;
-    return;
-  }
-  // The host side: stat only (a FIFO does not block it), no automount.
-  struct stat st;
-  if (fstatat(AT_FDCWD, clean.c_str(), &st, AT_NO_AUTOMOUNT) != 0) return;
-  if (findings_.paths.size() >= kMaxFindings) return void(++findings_.dropped);
-  MissingPath m;
-  m.call = call;
-  m.host_dir = S_ISDIR(st.st_mode);
-  m.executed = w.exec && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-  m.parent_inside = resolves_inside(root.get(), parent_dir(clean));
-  m.count = 1;
-  m.first_command = command_of(pid);
+  if (!plain_text(clean) || system_path(clean) || seen_again(clean)) return;
+  if (candidates_.size() >= kMaxCandidates) return void(++findings_.dropped);
+  PathCandidate c;
+  c.exec = w.exec;
+  c.found.call = call;
+  c.found.parent_inside = resolves_inside(root.get(), parent_dir(clean));
+  c.found.count = 1;
+  c.found.first_command = command_of(pid);
   if (!id_valid(listener, req.id)) return;
-  findings_.paths.emplace(clean, std::move(m));
+  candidates_.emplace(clean, std::move(c));
 }
 
 // --unshare-net: the sandbox's loopback is its own, so a service the host runs on 127.0.0.1 is
 // unreachable. A --net mode that also cuts the host's loopback (internet through a user-mode
-// stack) adds its case here, with the option that allows it.
+// stack) adds its case here, with the option that allows it. The host's listeners are read
+// after the run, as the paths are.
 void ExplainProbe::probe_connect(int listener, const struct seccomp_notif& req) {
   if (!own_loopback_) return;
   size_t len = std::min<uint64_t>(req.data.args[2], sizeof(sockaddr_in6));
@@ -204,19 +208,40 @@ void ExplainProbe::probe_connect(int listener, const struct seccomp_notif& req) 
   if (!raw) return;
   std::string address = loopback_address(*raw);
   if (address.empty()) return;
-  if (auto it = findings_.network.find(address); it != findings_.network.end()) {
+  if (auto it = connects_.find(address); it != connects_.end()) {
     ++it->second.count;
     return;
   }
-  uint16_t port = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
-  if (!host_listens_tcp(port) || findings_.network.size() >= kMaxFindings) return;
+  if (connects_.size() >= kMaxFindings) return void(++findings_.dropped);
   NetRefusal n{"connect",
                "the host listens on this port; --unshare-net gives the sandbox its own loopback",
                {"--share-net"},
                1,
                command_of(static_cast<pid_t>(req.pid))};
   if (!id_valid(listener, req.id)) return;
-  findings_.network.emplace(address, std::move(n));
+  connects_.emplace(address, std::move(n));
+}
+
+void ExplainProbe::check_host() {
+  for (auto& [path, c] : candidates_) {
+    auto st = host_stat(path);
+    if (!st) continue;
+    if (findings_.paths.size() >= kMaxFindings) {
+      ++findings_.dropped;
+      continue;
+    }
+    c.found.host_dir = S_ISDIR(st->st_mode);
+    c.found.executed = c.exec && S_ISREG(st->st_mode) && (st->st_mode & 0111);
+    findings_.paths.emplace(path, std::move(c.found));
+  }
+  candidates_.clear();
+  if (connects_.empty()) return;
+  std::set<uint16_t> listening = host_tcp_listeners();
+  for (auto& [address, n] : connects_) {
+    auto port = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+    if (listening.contains(port)) findings_.network.emplace(address, std::move(n));
+  }
+  connects_.clear();
 }
 
 }  // namespace vx

@@ -1,7 +1,8 @@
 // [o] `venv-exec explain`: answers the seccomp notifications of the program's filter variant
 // (sandbox/seccomp_filter.h explain_filter) and collects what the run was refused. Impure.
 // Everything read from the target (path strings, socket addresses, its cwd) is sandbox-controlled:
-// bounded, re-validated with SECCOMP_IOCTL_NOTIF_ID_VALID, and only ever stat'ed on the host.
+// bounded, re-validated with SECCOMP_IOCTL_NOTIF_ID_VALID. While the program runs nothing of the
+// host is looked at (the program could time or observe it); the host is asked after the run.
 #pragma once
 
 #include <linux/filter.h>
@@ -34,6 +35,11 @@ class ExplainProbe {
   // Receives one notification on `listener` and answers it.
   void serve(int listener);
 
+  // After the run, once pid 1 is reaped (no process of the sandbox is left to observe it):
+  // keeps the candidates that exist on the host, and the connects to ports it listens on.
+  void check_host();
+
+  // Complete after check_host().
   const ExplainFindings& findings() const { return findings_; }
 
  private:
@@ -43,6 +49,15 @@ class ExplainProbe {
 
   std::vector<std::span<const sock_filter>> normal_;
   bool own_loopback_;
+  // A path absent inside, waiting for check_host(). Not only host-present ones are kept (so
+  // more of them): what the program can see of this list must not depend on the host.
+  struct PathCandidate {
+    MissingPath found;
+    bool exec = false;  // looked up by execve/execveat
+  };
+  static constexpr size_t kMaxCandidates = 8 * kMaxFindings;
+  std::map<std::string, PathCandidate> candidates_;
+  std::map<std::string, NetRefusal> connects_;
   ExplainFindings findings_;
 };
 

@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -103,19 +106,35 @@ std::string missing_target(int root, std::string path) {
   return path;
 }
 
-bool host_listens_tcp(uint16_t port) {
-  char want[8];
-  std::snprintf(want, sizeof want, ":%04X", port);
+std::set<uint16_t> host_tcp_listeners() {
+  std::set<uint16_t> ports;
   for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
     auto text = read_kernel_file(table);
     if (!text) continue;
     for (const auto& line : split(*text, '\n')) {
       auto words = split(std::string(trim_blanks(line)), ' ');
       words.erase(std::remove(words.begin(), words.end(), ""), words.end());
-      if (words.size() > 3 && words[1].ends_with(want) && words[3] == "0A") return true;
+      auto colon = words.size() > 3 ? words[1].rfind(':') : std::string::npos;
+      if (colon == std::string::npos || words[3] != "0A") continue;
+      ports.insert(static_cast<uint16_t>(std::strtoul(words[1].c_str() + colon + 1, nullptr, 16)));
     }
   }
-  return false;
+  return ports;
+}
+
+// O_PATH opens nothing (a FIFO does not block); RESOLVE_NO_MAGICLINKS keeps /proc/PID/root and
+// the like out; fstatfs catches an ordinary symlink (/proc/self, or one the sandbox wrote into
+// VENV/home) that still lands on procfs or sysfs.
+std::optional<struct stat> host_stat(const std::string& path) {
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_MAGICLINKS;
+  UniqueFd fd(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
+  struct statfs fs;
+  struct stat st;
+  if (!fd || fstatfs(fd.get(), &fs) != 0 || fstat(fd.get(), &st) != 0) return std::nullopt;
+  if (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC) return std::nullopt;
+  return st;
 }
 
 // "127.0.0.1:8080" for a loopback address, else "".

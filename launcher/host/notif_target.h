@@ -1,12 +1,14 @@
 // [o] What explain reads of a process that waits in a seccomp notification, and how it looks
 // a path up in that process's root and on the host. Impure. All of it is sandbox-controlled:
-// bounded, and never opened on the host (stat only); callers re-check the notification id.
+// bounded, and never opened on the host (O_PATH only); callers re-check the notification id.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace vx {
@@ -33,7 +35,11 @@ std::string missing_target(int root, std::string path);
 // "127.0.0.1:8080" / "[::1]:8080" for a loopback sockaddr in `raw`, else "".
 std::string loopback_address(const std::string& raw);
 
-// Whether a TCP socket of the host's network namespace listens on `port`.
-bool host_listens_tcp(uint16_t port);
+// The TCP ports a socket of the host's network namespace listens on.
+std::set<uint16_t> host_tcp_listeners();
+
+// The host's stat of `path`, resolved as a bind would (ordinary symlinks followed) but with no
+// magic link, and nullopt for anything on procfs or sysfs: the host's processes stay unnamed.
+std::optional<struct stat> host_stat(const std::string& path);
 
 }  // namespace vx

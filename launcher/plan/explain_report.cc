@@ -52,12 +52,16 @@ std::vector<std::string> install_words(const ExplainFindings& f, const ExplainCo
   std::vector<std::string> words = {"venv-exec", "install", ctx.venv.empty() ? ".venv" : ctx.venv};
   words.insert(words.end(), ctx.stored_options.begin(), ctx.stored_options.end());
   for (const auto& s : suggest_paths(f, ctx.home))
-    words.insert(words.end(), s.option.begin(), s.option.end());
+    if (!s.is_private) words.insert(words.end(), s.option.begin(), s.option.end());
   for (const auto& [addr, n] : f.network)
     for (const auto& w : n.option)
       if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
   return words;
 }
+
+constexpr const char* kInterruptibleNote =
+    "this kernel lacks SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19): a signal during a "
+    "watched call could make it fail with EINTR, which a normal run never does";
 
 std::string json_words(const std::vector<std::string>& words) {
   std::string out = "[";
@@ -70,15 +74,26 @@ std::string json_words(const std::vector<std::string>& words) {
 Expected<ExplainArgs> parse_explain_args(const std::vector<std::string>& args) {
   ExplainArgs out;
   size_t i = 0;
-  if (!args.empty() && (args[0] == "--format" || args[0].starts_with("--format="))) {
-    std::string value =
-        args[0] == "--format" ? (args.size() > 1 ? args[1] : "") : args[0].substr(9);
-    if (value != "text" && value != "json")
-      return fail(
-          Error::make("venv-exec explain", "--format takes text or json",
-                      "usage: venv-exec explain [--format text|json] [OPTION...] [--] CMD"));
-    out.format = value == "json" ? ExplainFormat::kJson : ExplainFormat::kText;
-    i = args[0] == "--format" ? 2 : 1;
+  auto usage = [](const std::string& why) {
+    return fail(Error::make("venv-exec explain", why,
+                            "usage: venv-exec explain [--format text|json] [--report FILE] "
+                            "[OPTION...] [--] CMD"));
+  };
+  while (i < args.size()) {
+    std::string name = args[i].substr(0, args[i].find('='));
+    if (name != "--format" && name != "--report") break;
+    bool inline_value = name.size() < args[i].size();
+    if (!inline_value && i + 1 >= args.size()) return usage(name + " needs a value");
+    std::string value = inline_value ? args[i].substr(name.size() + 1) : args[i + 1];
+    i += inline_value ? 1 : 2;
+    if (name == "--report") {
+      if (value.empty()) return usage("--report needs a file name");
+      out.report_file = value;
+    } else if (value == "text" || value == "json") {
+      out.format = value == "json" ? ExplainFormat::kJson : ExplainFormat::kText;
+    } else {
+      return usage("--format takes text or json");
+    }
   }
   out.rest.assign(args.begin() + static_cast<long>(i), args.end());
   return out;
@@ -91,9 +106,9 @@ std::optional<ExplainFormat> explain_from_env(const std::optional<std::string>& 
 
 bool is_private_path(const std::string& path, const std::string& home) {
   if (!home.empty() && home != "/" && is_within(path, home)) return true;
-  for (const char* dir :
-       {"/root", "/home", "/run", "/var", "/etc/ssh", "/etc/ssl/private", "/etc/shadow",
-        "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d", "/media", "/mnt"})
+  for (const char* dir : {"/root", "/home", "/run", "/var", "/etc/ssh", "/etc/ssl/private",
+                          "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d", "/media",
+                          "/mnt", "/proc", "/sys", "/dev"})
     if (is_within(path, dir)) return true;
   return false;
 }
@@ -101,6 +116,7 @@ bool is_private_path(const std::string& path, const std::string& home) {
 std::vector<PathSuggestion> suggest_paths(const ExplainFindings& f, const std::string& home) {
   std::map<std::string, PathSuggestion> by_target;  // ordered: ancestors come first
   for (const auto& [path, m] : f.paths) {
+    if (is_within(path, "/proc")) continue;  // the host's processes: never a bind
     std::string target = path;
     std::string option = "--ro-bind";
     if (m.executed)
@@ -131,8 +147,9 @@ std::vector<PathSuggestion> suggest_paths(const ExplainFindings& f, const std::s
 
 std::string format_explain_text(const ExplainFindings& f, const ExplainContext& ctx) {
   std::string out = "venv-exec explain: ";
+  std::string note = ctx.interruptible ? std::string("\nNote: ") + kInterruptibleNote + "\n" : "";
   if (f.calls.empty() && f.paths.empty() && f.network.empty())
-    return out + "the sandbox refused nothing that explain watches\n";
+    return out + "the sandbox refused nothing that explain watches\n" + note;
   out += "what the sandbox refused\n";
   if (!f.calls.empty()) out += "\nSystem calls refused by the seccomp filter:\n";
   for (const auto& [nr, c] : f.calls) {
@@ -147,7 +164,7 @@ std::string format_explain_text(const ExplainFindings& f, const ExplainContext& 
     out += "\nPaths the program looked up, absent inside, present on the host:\n";
   for (const auto& s : suggestions) {
     out += "  " + printable(command_line(s.option)) +
-           (s.is_private ? "   [private: think twice before exposing it]" : "") + "\n";
+           (s.is_private ? "   [not in the suggested line: private]" : "") + "\n";
     for (const auto& p : s.paths) {
       const MissingPath& m = f.paths.at(p);
       out += "      " + printable(p) + " (" + m.call + ", " + std::to_string(m.count) +
@@ -165,7 +182,7 @@ std::string format_explain_text(const ExplainFindings& f, const ExplainContext& 
   if (!suggestions.empty() || !f.network.empty())
     out += "\nTo make the proposed options the venv's defaults:\n  " +
            printable(command_line(install_words(f, ctx))) + "\n";
-  return out;
+  return out + note;
 }
 
 std::string format_explain_json(const ExplainFindings& f, const ExplainContext& ctx) {
@@ -196,6 +213,8 @@ std::string format_explain_json(const ExplainFindings& f, const ExplainContext& 
            ",\"option\":" + json_words(n.option) + "}\n";
   if (!f.paths.empty() || !f.network.empty())
     out += "{\"kind\":\"install\",\"command\":" + json_words(install_words(f, ctx)) + "}\n";
+  if (ctx.interruptible)
+    out += "{\"kind\":\"note\",\"text\":" + json_string(kInterruptibleNote) + "}\n";
   return out;
 }
 

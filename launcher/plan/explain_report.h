@@ -16,11 +16,19 @@ enum class ExplainFormat { kText, kJson };
 
 struct ExplainArgs {
   ExplainFormat format = ExplainFormat::kText;
+  std::string report_file;        // --report FILE: the report there, not on stderr
   std::vector<std::string> rest;  // the sandbox options and the command
 };
 
-// `--format text|json` (or `--format=…`) as the first words, then what a run takes.
+// `--format text|json` and `--report FILE` (or `--…=…`) as the first words, then what a run
+// takes.
 Expected<ExplainArgs> parse_explain_args(const std::vector<std::string>& args);
+
+// Written before a report on a terminal, and before every text report: the program shares
+// stderr and may leave it concealed (SGR 8), coloured or with a hidden cursor. SGR 0, show the
+// cursor, a fresh line. It cannot prove where the report begins (the program can print this
+// too): --report FILE can.
+constexpr const char* kReportReset = "\x1b[0m\x1b[?25h\n";
 
 // VENV_EXEC_EXPLAIN for an entrypoint: "1" (text) or "json"; nullopt: no explain (unset, "0").
 std::optional<ExplainFormat> explain_from_env(const std::optional<std::string>& value);
@@ -65,20 +73,24 @@ struct ExplainContext {
   std::vector<std::string> allow_list;  // the allowlist in force, for SANDBOX_SECCOMP_ALLOW
   // The venv's stored defaults: a second install replaces them, so the line repeats them.
   std::vector<std::string> stored_options;
+  // The kernel refused SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: signals could interrupt the
+  // watched calls with EINTR in this run.
+  bool interruptible = false;
 };
 
 // One suggested option and the paths it would show.
 struct PathSuggestion {
   std::vector<std::string> option;  // {"--ro-bind", D, D} or {"--expose", EXE}
   std::vector<std::string> paths;
-  bool is_private = false;
+  bool is_private = false;  // listed, but left out of the suggested install line
 };
 
 // Paths grouped by the directory (or file, or executable) to expose; an option whose path lies
-// within another --ro-bind's is folded into it.
+// within another --ro-bind's is folded into it. A path under /proc gets no suggestion at all.
 std::vector<PathSuggestion> suggest_paths(const ExplainFindings& f, const std::string& home);
 
-// Under the caller's home, /root, /home, /run, /var, /etc/ssh, the shadow files…: think twice.
+// Under the caller's home, /root, /home, /run, /var, /etc/ssh, the shadow files, /sys, /dev…:
+// never suggested in the install line (a one-paste fix must not expose them).
 bool is_private_path(const std::string& path, const std::string& home);
 
 std::string format_explain_text(const ExplainFindings& f, const ExplainContext& ctx);

@@ -31,8 +31,16 @@ std::string seconds(double v) {
 
 }  // namespace
 
+// ASCII only: a terminal or log viewer showing the JSON must not meet C1 controls (U+009B is
+// CSI) or bidi overrides (U+202E) raw, so every code point from U+007F up is a \u escape
+// (a surrogate pair above U+FFFF); an invalid byte becomes \ufffd.
 std::string json_string(const std::string& s) {
   std::string out = "\"";
+  auto escape = [&](unsigned v) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, "\\u%04x", v & 0xffff);
+    out += buf;
+  };
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t n = utf8_length(s, i);
@@ -41,17 +49,20 @@ std::string json_string(const std::string& s) {
       ++i;
       continue;
     }
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.append(s, i, n);
-    }
+    unsigned cp = n == 1 ? c : c & (0x7f >> n);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
     i += n;
+    if (cp == '"' || cp == '\\') {
+      out += '\\';
+      out += static_cast<char>(cp);
+    } else if (cp >= 0x20 && cp < 0x7f) {
+      out += static_cast<char>(cp);
+    } else if (cp > 0xffff) {
+      escape(0xd800 + ((cp - 0x10000) >> 10));
+      escape(0xdc00 + ((cp - 0x10000) & 0x3ff));
+    } else {
+      escape(cp);
+    }
   }
   return out + "\"";
 }

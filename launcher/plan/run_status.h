@@ -20,8 +20,8 @@ struct RunStatus {
   std::vector<std::string> command;     // the program's argv
 };
 
-// A JSON string literal, quotes included. Bytes that are not UTF-8 become U+FFFD (JSON text is
-// UTF-8, and an argument may hold any bytes).
+// A JSON string literal, quotes included, in ASCII: U+007F and above as \u escapes. Bytes that
+// are not UTF-8 become U+FFFD (an argument may hold any bytes).
 std::string json_string(const std::string& s);
 
 // One line: the object and a newline.

@@ -34,8 +34,9 @@ struct OneFdMessage {
 
 }  // namespace
 
-Expected<void> send_listener(int sock, int listener) {
+Expected<void> send_listener(int sock, int listener, bool killable) {
   OneFdMessage m;
+  m.byte = killable ? 'K' : 'L';
   struct msghdr& msg = m.msg;
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
@@ -53,7 +54,7 @@ Expected<void> send_listener(int sock, int listener) {
   return {};
 }
 
-UniqueFd receive_listener(int sock) {
+UniqueFd receive_listener(int sock, bool& killable) {
   OneFdMessage m;
   struct msghdr& msg = m.msg;
   if (retry_eintr([&] { return recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); }) != 1) return UniqueFd();
@@ -63,6 +64,7 @@ UniqueFd receive_listener(int sock) {
     return UniqueFd();
   int fd;
   std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  killable = m.byte == 'K';
   return UniqueFd(fd);
 }
 

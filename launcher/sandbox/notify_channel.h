@@ -15,10 +15,11 @@ struct NotifyChannel {
 
 Expected<NotifyChannel> make_notify_channel();
 
-// [p] SCM_RIGHTS over `sock`, then both `listener` and `sock` closed.
-Expected<void> send_listener(int sock, int listener);
+// [p] SCM_RIGHTS over `sock`, then both `listener` and `sock` closed. The byte says whether
+// the filter waits killably (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV), for the report.
+Expected<void> send_listener(int sock, int listener, bool killable);
 
 // [o] The listener, or an empty fd when the program died before sending it (EOF).
-UniqueFd receive_listener(int sock);
+UniqueFd receive_listener(int sock, bool& killable);
 
 }  // namespace vx

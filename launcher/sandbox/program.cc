@@ -1,10 +1,10 @@
 #include "sandbox/program.h"
 
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <fcntl.h>
-#include <linux/close_range.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -84,7 +84,8 @@ struct ProgramArgs {
   if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
     die(pipes, Error::from_errno("mark inherited descriptors close-on-exec"));
   for (int fd : plan.pass_fds)
-    if (fcntl(fd, F_SETFD, 0) != 0) die(pipes, Error::from_errno("pass descriptor " + std::to_string(fd)));
+    if (fcntl(fd, F_SETFD, 0) != 0)
+      die(pipes, Error::from_errno("pass descriptor " + std::to_string(fd)));
   // Seccomp last: everything above needs calls the filter denies (capset, setpgid is fine,
   // but prctl(PR_CAPBSET_DROP) and the landlock_* calls are not on the list).
   if (!filter.listener) {
@@ -95,7 +96,8 @@ struct ProgramArgs {
     // the filter, so explain refuses a custom allowlist without them (host/explain_probe.cc).
     auto listener = load_filter_with_listener(filter);
     if (!listener) die(pipes, listener.error());
-    if (auto r = send_listener(pipes.notify_w, *listener); !r) die(pipes, r.error());
+    if (auto r = send_listener(pipes.notify_w, listener->fd, listener->killable); !r)
+      die(pipes, r.error());
   }
   mark_phase(plan.timing, "seccomp");
   Error e = exec_program(plan, exec_args);

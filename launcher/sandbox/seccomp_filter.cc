@@ -18,6 +18,12 @@ namespace vx {
 
 namespace {
 
+#ifdef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+constexpr unsigned kSeccompFilterFlagWaitKillableRecv = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+#else
+constexpr unsigned kSeccompFilterFlagWaitKillableRecv = 1u << 5;  // linux/seccomp.h, 5.19
+#endif
+
 // Landlock-only mode's extra layer: socket(AF_UNIX) answers EAFNOSUPPORT (socketpair(2) still
 // works). Other architectures fall through to the main filter, which kills them.
 constexpr sock_filter kNoUnixSocket[] = {
@@ -80,24 +86,32 @@ Expected<BpfProgram> explain_filter(const BpfProgram& normal, std::span<const in
   return p;
 }
 
-Expected<int> load_filter_with_listener(const BpfProgram& program) {
-  long listener = -1;
+Expected<Listener> load_filter_with_listener(const BpfProgram& program) {
+  Listener listener;
   for (size_t i = 0; i < program.layers.size(); ++i) {
     const auto& layer = program.layers[i];
     bool last = i + 1 == program.layers.size();
     unsigned flags = last && program.listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
     struct sock_fprog prog = {static_cast<unsigned short>(layer.size()),
                               const_cast<sock_filter*>(layer.data())};
-    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    // Without it the notified call waits interruptibly: a signal handler without SA_RESTART
+    // would see EINTR from stat or open, which a normal run never gives. Older kernels refuse
+    // the flag (EINVAL): load without it, and the report says so.
+    long rc = flags ? syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                              flags | kSeccompFilterFlagWaitKillableRecv, &prog)
+                    : -1;
+    listener.killable = rc >= 0;
+    if (rc < 0) rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (rc < 0 && flags && errno == EINVAL)
-      return fail(Error::from_errno("load explain's seccomp filter with a listener",
-                                    "explain needs seccomp user notification (Linux 5.5 or later)"));
+      return fail(
+          Error::from_errno("load explain's seccomp filter with a listener",
+                            "explain needs seccomp user notification (Linux 5.5 or later)"));
     if (rc < 0)
       return fail(Error::from_errno("load the seccomp filter",
                                     "run 'venv-exec check' to see whether seccomp is available"));
-    if (flags) listener = rc;
+    if (flags) listener.fd = static_cast<int>(rc);
   }
-  return static_cast<int>(listener);
+  return listener;
 }
 
 Expected<void> load_filter(const BpfProgram& program) {

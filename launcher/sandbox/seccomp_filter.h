@@ -41,7 +41,13 @@ BpfProgram init_filter();
 Expected<void> load_filter(const BpfProgram& program);
 
 // As load_filter, for a program with `listener`: the last layer gets
-// SECCOMP_FILTER_FLAG_NEW_LISTENER and its listener (O_CLOEXEC) is returned.
-Expected<int> load_filter_with_listener(const BpfProgram& program);
+// SECCOMP_FILTER_FLAG_NEW_LISTENER and its listener (O_CLOEXEC) is returned. `killable`: the
+// kernel also took SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19), so a notified call,
+// once the launcher has received it, waits through signals instead of failing with EINTR.
+struct Listener {
+  int fd = -1;
+  bool killable = false;
+};
+Expected<Listener> load_filter_with_listener(const BpfProgram& program);
 
 }  // namespace vx

@@ -6,8 +6,8 @@
 
 #include "base/error.h"
 #include "base/fd.h"
-#include "sandbox/init.h"
 #include "plan/sandbox_plan.h"
+#include "sandbox/init.h"
 
 namespace vx {
 
@@ -19,6 +19,8 @@ struct Spawned {
   UniqueFd notify_r;  // explain mode: the program's seccomp listener arrives here
   UniqueFd listener;  // explain mode: once received
   UniqueFd links;     // the link socket pid 1 listens on (plan.links_socket), else empty
+  // Received from a kernel that refused SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV.
+  bool listener_interruptible = false;
   // What supervise and reap_sandbox learned, for the exit status and --status-json.
   bool timed_out = false;  // --timeout expired
   int signal = 0;          // the signal that killed the program (or pid 1), 0 if none did

@@ -12,10 +12,10 @@
 #include <optional>
 #include <vector>
 
+#include "sandbox/child.h"
 #include "sandbox/error_pipe.h"
 #include "sandbox/link_server.h"
 #include "sandbox/notify_channel.h"
-#include "sandbox/child.h"
 #include "sandbox/signals.h"
 
 namespace vx {
@@ -103,7 +103,9 @@ std::optional<int> follow_event(Spawned& sandbox, LinkServer* links) {
 void serve_notifications(Spawned& sandbox, const struct pollfd fds[],
                          const NotifyHandler& on_notify) {
   if (fds[2].revents & (POLLIN | POLLHUP)) {
-    sandbox.listener = receive_listener(sandbox.notify_r.get());
+    bool killable = false;
+    sandbox.listener = receive_listener(sandbox.notify_r.get(), killable);
+    sandbox.listener_interruptible = sandbox.listener && !killable;
     sandbox.notify_r.reset();
   }
   if (fds[3].revents & POLLIN) {

@@ -111,7 +111,10 @@ TEST_F(ExplainHostile, SandboxTextIsEscaped) {
   ASSERT_EQ(r.status, 0) << r.err;
   // Control: the command line did reach the report, in escaped form.
   EXPECT_NE(r.err.find("\\x1b]0;pwned\\x07"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+  // The only escape sequence is the report's own reset (SGR 0, show the cursor), first.
+  const std::string reset = "\x1b[0m\x1b[?25h\n";
+  ASSERT_TRUE(r.err.starts_with(reset)) << r.err;
+  EXPECT_EQ(r.err.find('\x1b', reset.size()), std::string::npos);
   EXPECT_EQ(r.err.find('\x07'), std::string::npos);
 }
 
@@ -129,6 +132,42 @@ TEST_F(ExplainHostile, HostFifoDoesNotBlock) {
                                   "/usr/bin/python3", "-c", "open('" + fifo + "')"});
   EXPECT_EQ(r.status, 1) << r.err;  // FileNotFoundError inside
   EXPECT_NE(r.err.find("\"path\":\"" + fifo + "\""), std::string::npos) << r.err;
+}
+
+// The program shares stderr with the report: it can print a forged one and conceal what follows
+// (SGR 8, cursor hidden). The report starts by undoing that; --report FILE cannot be forged.
+TEST_F(ExplainHostile, ForgedReportIsUndoneAndTheFileIsOurs) {
+  const std::string forge =
+      "import sys; sys.stderr.write('venv-exec explain: FOR' + 'GED --ro-bind / "
+      "/host\\x1b[8m\\x1b[?25l')";
+  const std::string call = "; import ctypes; ctypes.CDLL(None).syscall(237, 0, 0, 0, 0, 0, 0)";
+  RunResult r = run_launcher(p_, {"explain", "/usr/bin/python3", "-c", forge + call});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Control: the program's bytes did reach stderr; the reset follows them at once.
+  EXPECT_NE(r.err.find("FORGED --ro-bind / /host\x1b[8m\x1b[?25l\x1b[0m\x1b[?25h\n"
+                       "venv-exec explain: what the sandbox refused\n"),
+            std::string::npos)
+      << r.err;
+  std::string file = p_.root + "/report.txt";
+  RunResult f =
+      run_launcher(p_, {"explain", "--report", file, "/usr/bin/python3", "-c", forge + call});
+  ASSERT_EQ(f.status, 0) << f.err;
+  EXPECT_NE(f.err.find("FORGED"), std::string::npos) << f.err;
+  EXPECT_NE(f.err.find("venv-exec explain: report written to " + file + "\n"), std::string::npos);
+  std::string text = read_file(file);
+  EXPECT_TRUE(text.starts_with("venv-exec explain: what the sandbox refused\n")) << text;
+  EXPECT_NE(text.find("  mbind (ENOSYS, 1x)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("FORGED"), std::string::npos);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  struct stat st;
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  // A symlink the program planted at the report's name is not followed.
+  std::string planted = p_.project + "/report.txt";
+  RunResult l = run_launcher(
+      p_, {"explain", "--report", planted, "/bin/sh", "-c", "ln -s victim " + planted});
+  EXPECT_EQ(l.status, 125) << l.err;
+  EXPECT_FALSE(exists(p_.project + "/victim"));
 }
 
 }  // namespace

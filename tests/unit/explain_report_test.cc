@@ -20,6 +20,14 @@ TEST(ExplainArgs, FormatComesFirst) {
   EXPECT_EQ(b->rest, std::vector<std::string>{"python"});
   EXPECT_FALSE(parse_explain_args({"--format", "yaml", "python"}).has_value());
   EXPECT_FALSE(parse_explain_args({"--format"}).has_value());
+  auto c = parse_explain_args({"--report", "r.txt", "--format=json", "python"});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->report_file, "r.txt");
+  EXPECT_EQ(c->format, ExplainFormat::kJson);
+  EXPECT_EQ(c->rest, std::vector<std::string>{"python"});
+  EXPECT_EQ(parse_explain_args({"--report=/tmp/r", "python"})->report_file, "/tmp/r");
+  EXPECT_FALSE(parse_explain_args({"--report"}).has_value());
+  EXPECT_FALSE(parse_explain_args({"--report=", "python"}).has_value());
   EXPECT_EQ(parse_explain_args({"python"})->rest, std::vector<std::string>{"python"});
   EXPECT_EQ(explain_from_env(std::nullopt), std::nullopt);
   EXPECT_EQ(explain_from_env("0"), std::nullopt);
@@ -97,6 +105,51 @@ TEST(ExplainReport, JsonOneObjectPerFinding) {
       std::string::npos)
       << json;
   EXPECT_EQ(json.find('\x1b'), std::string::npos);
+}
+
+// A one-paste install line must not expose secrets or the host's processes: private paths stay
+// listed, marked, out of the line; a /proc path gets no suggestion at all.
+TEST(ExplainReport, PrivatePathsStayOutOfTheInstallLine) {
+  ExplainFindings f;
+  MissingPath file{"openat", false, false, true, 1, "tool"};
+  f.paths["/etc/shadow"] = file;
+  f.paths["/home/ann/.ssh/id_ed25519"] = file;
+  f.paths["/proc/4242/status"] = file;
+  f.paths["/sys/kernel/notes"] = file;
+  f.paths["/opt/ok/data"] = file;
+  ExplainContext ctx{"/p/.venv", "/home/ann", {"read"}, {}};
+  std::string text = format_explain_text(f, ctx);
+  EXPECT_NE(
+      text.find("  --ro-bind /etc/shadow /etc/shadow   [not in the suggested line: private]\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  --ro-bind /sys/kernel/notes /sys/kernel/notes   [not in the suggested "
+                      "line: private]\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("      /home/ann/.ssh/id_ed25519 (openat, 1x)"), std::string::npos);
+  EXPECT_NE(text.find("\n  venv-exec install /p/.venv --ro-bind /opt/ok/data /opt/ok/data\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("/proc"), std::string::npos) << text;
+  std::string json = format_explain_json(f, ctx);
+  EXPECT_NE(json.find("{\"kind\":\"install\",\"command\":[\"venv-exec\",\"install\",\"/p/.venv\","
+                      "\"--ro-bind\",\"/opt/ok/data\",\"/opt/ok/data\"]}\n"),
+            std::string::npos)
+      << json;
+  EXPECT_EQ(json.find("/proc"), std::string::npos);
+}
+
+// Sandbox text in JSON is ASCII: C1 controls and bidi overrides escaped.
+TEST(ExplainReport, JsonIsAscii) {
+  ExplainFindings f;
+  f.calls[237] = RefusedCall{"mbind", ENOSYS, false, 1,
+                             "x \xc2\x9b"
+                             "2J \xe2\x80\xae \xff"};
+  std::string json = format_explain_json(f, ExplainContext{});
+  EXPECT_NE(json.find("\"first_command\":\"x \\u009b2J \\u202e \\ufffd\""), std::string::npos)
+      << json;
+  for (unsigned char c : json) EXPECT_LT(c, 0x80);
 }
 
 }  // namespace

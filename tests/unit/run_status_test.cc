@@ -39,8 +39,14 @@ TEST(RunStatus, AbsentValuesAreNull) {
 TEST(RunStatus, StringsAreEscaped) {
   EXPECT_EQ(json_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(json_string("line\nnext\ttab\x01\x7f"), "\"line\\u000anext\\u0009tab\\u0001\\u007f\"");
+  // ASCII only: every code point from U+007F up escaped, a surrogate pair above U+FFFF.
   EXPECT_EQ(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x8d"),
-            "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x8d\"");  // valid UTF-8 is kept
+            "\"caf\\u00e9 \\u20ac \\ud83d\\udc0d\"");
+  // C1 controls (U+009B is CSI, U+0085 NEL) and the bidi override U+202E never appear raw.
+  EXPECT_EQ(json_string("\xc2\x9b"
+                        "31m\xc2\x85\xe2\x80\xae"),
+            "\"\\u009b31m\\u0085\\u202e\"");
+  EXPECT_EQ(json_string("\xef\xbf\xbf\xf4\x8f\xbf\xbf"), "\"\\uffff\\udbff\\udfff\"");
   // Not UTF-8: a stray continuation byte, a truncated sequence, an overlong '/', a surrogate.
   EXPECT_EQ(json_string("\x80x\xc3"), "\"\\ufffdx\\ufffd\"");
   EXPECT_EQ(json_string("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
