@@ -197,9 +197,8 @@ void ExplainProbe::probe_path(int listener, const struct seccomp_notif& req, con
   candidates_.emplace(clean, std::move(c));
 }
 
-// --unshare-net: the sandbox's loopback is its own, so a service the host runs on 127.0.0.1 is
-// unreachable. A --net mode that also cuts the host's loopback (internet through a user-mode
-// stack) adds its case here, with the option that allows it. The host's listeners are read
+// --net none and --net internet: the sandbox's loopback is its own, so a service the host runs
+// on 127.0.0.1 is unreachable (for internet, by design: SPEC §10). The host's listeners are read
 // after the run, as the paths are.
 void ExplainProbe::probe_connect(int listener, const struct seccomp_notif& req) {
   if (!own_loopback_) return;
@@ -214,8 +213,9 @@ void ExplainProbe::probe_connect(int listener, const struct seccomp_notif& req) 
   }
   if (connects_.size() >= kMaxFindings) return void(++findings_.dropped);
   NetRefusal n{"connect",
-               "the host listens on this port; --unshare-net gives the sandbox its own loopback",
-               {"--share-net"},
+               "the host listens on this port; with --net none or internet the sandbox's "
+               "loopback is its own",
+               {"--net", "host"},
                1,
                command_of(static_cast<pid_t>(req.pid))};
   if (!id_valid(listener, req.id)) return;
