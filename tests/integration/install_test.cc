@@ -159,11 +159,18 @@ TEST(InstallBasics, KilledAtAnyPointEveryEntrypointStillRuns) {
   for (int i = 0; i < 200; ++i)
     write_file(p.venv + "/bin/tool" + std::to_string(i),
                "#!/bin/sh\necho tool" + std::to_string(i) + "\n", 0755);
-  // Kill points spread over the run until some kills are seen to land mid-way (some entries
-  // wrapped, some not): the positive control that the invariant was tested where it matters.
+  // Kill points spread over one uninterrupted install, timed first (a sanitizer build or a
+  // loaded machine is slower), until some kills are seen to land mid-way (some entries wrapped,
+  // some not): the positive control that the invariant was tested where it matters.
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_launcher(p, {"install"}).status, 0);
+  auto full_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count();
+  ASSERT_EQ(run_launcher(p, {"uninstall"}).status, 0);
   int partial = 0;
   for (int round = 0; round < 80 && partial < 3; ++round) {
-    int delay_us = (round % 40) * 700;
+    int delay_us = static_cast<int>((round % 40) * full_us / 40);
     if (round == 40) {
       ASSERT_EQ(run_launcher(p, {"uninstall"}).status, 0);
     }
