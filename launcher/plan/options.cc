@@ -1,18 +1,14 @@
 #include "plan/options.h"
 
+#include <iterator>
+
 namespace vx {
 
-const char* net_mode_name(NetMode mode) {
-  switch (mode) {
-    case NetMode::kHost:
-      return "host";
-    case NetMode::kNone:
-      return "none";
-    case NetMode::kInternet:
-      return "internet";
-  }
-  return "host";
-}
+// Indexed by NetMode, in its order (the last one bounds the table).
+constexpr const char* kNetModeNames[] = {"host", "none", "internet"};
+static_assert(std::size(kNetModeNames) == static_cast<size_t>(NetMode::kInternet) + 1);
+
+const char* net_mode_name(NetMode mode) { return kNetModeNames[static_cast<size_t>(mode)]; }
 
 std::optional<NetMode> parse_net_mode(const std::string& word) {
   for (NetMode m : {NetMode::kHost, NetMode::kNone, NetMode::kInternet})

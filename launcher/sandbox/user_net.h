@@ -16,11 +16,9 @@ namespace vx {
 // kernel (PR_SET_PDEATHSIG) when the launcher dies first, even by SIGKILL.
 class UserNet {
  public:
-  UserNet() = default;
-  explicit UserNet(pid_t pid) : pid_(pid) {}
+  explicit UserNet(pid_t pid = -1) : pid_(pid) {}
   UserNet(UserNet&& o) noexcept : pid_(std::exchange(o.pid_, -1)) {}
   UserNet& operator=(UserNet&&) = delete;
-  UserNet(const UserNet&) = delete;
   ~UserNet() { stop(); }
   void stop();
 
