@@ -290,6 +290,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.argv = std::move(resolved.argv);
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
+  if (req.pip) pip_module_argv(req.argv, name, venv.python_version);
   if (effective_net(options, req.pip) == NetMode::kInternet)
     req.pasta = find_pasta(host_env(host, "PATH").value_or(""), {venv.project, venv.dir});
   // pip gets the system profile unless the options name one: compilers and headers for the

@@ -65,7 +65,15 @@ std::vector<std::string> plan_environment(const EnvInputs& in) {
   if (!in.links_dir.empty()) set_var(env, "BROWSER", in.links_dir + "/xdg-open");
   set_var(env, "PS1", "(venv-exec) \\w \\$ ");
   for (const auto& e : in.git_identity) set_var(env, e.key, e.value);
-  for (const auto& e : in.dotenv) set_var(env, e.key, e.value);
+  if (in.pip) {
+    // pip may run with more than the venv's other entrypoints (the venv writable, --pip-net):
+    // the project's .env and the user site in VENV/home (a usercustomize, with
+    // --system-site-packages), which the other runs write, do not steer it (the working
+    // directory: pip_module_argv).
+    set_var(env, "PYTHONNOUSERSITE", "1");
+  } else {
+    for (const auto& e : in.dotenv) set_var(env, e.key, e.value);
+  }
   for (const auto& c : in.changes) {
     if (c.value) {
       set_var(env, c.name, *c.value);

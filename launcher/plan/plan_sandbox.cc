@@ -112,6 +112,19 @@ bool is_pip_command(const std::string& name, const std::vector<std::string>& arg
   return false;
 }
 
+void pip_module_argv(std::vector<std::string>& argv, const std::string& name,
+                     const std::string& python_version) {
+  if (!basename_of(name).starts_with("python") || argv.size() < 2) return;
+  auto dot = python_version.find('.');
+  if (dot == std::string::npos || python_version.substr(0, dot) != "3") return;
+  unsigned minor = 0;
+  for (char c : python_version.substr(dot + 1)) {
+    if (c < '0' || c > '9') return;
+    minor = minor * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (minor >= 11) argv.insert(argv.begin() + 1, "-P");
+}
+
 NetMode effective_net(const SandboxOptions& options, bool pip) {
   if (pip && options.pip_net) return *options.pip_net;
   return options.net.value_or(NetMode::kHost);

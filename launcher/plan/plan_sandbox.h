@@ -61,6 +61,12 @@ std::vector<std::string> plan_user_net(const std::string& pasta, bool root);
 inline constexpr unsigned kMaxTerminalIndex = 512;
 std::vector<MountOp> plan_terminals(const std::vector<std::string>& terminals);
 
+// `python -m pip` puts the working directory, the project, first on sys.path, where another
+// run of the venv may have planted a pip/__main__.py; -P (Python 3.11+) leaves it out, for this
+// process only (pip's build subprocesses still find a setup.py's own modules).
+void pip_module_argv(std::vector<std::string>& argv, const std::string& name,
+                     const std::string& python_version);
+
 // Whether a command runs pip: pip, pip3, pip3.X, or python -m pip.
 bool is_pip_command(const std::string& name, const std::vector<std::string>& argv);
 

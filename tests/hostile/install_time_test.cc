@@ -147,5 +147,33 @@ TEST(InstallTime, RenamingBinWorksOnAnUnprotectedVenv) {
   EXPECT_NE(read_file(p.venv + "/bin/activate").find(p.secret_path), std::string::npos);
 }
 
+// pip may have more than the venv's other runs (the venv writable, --pip-net): what another
+// run leaves in the project does not steer it. A pip/__main__.py planted in the working
+// directory and a .env naming PYTHONPATH are ignored by `python -m pip`; the controls show that
+// each would run otherwise (the planted module unwrapped, the .env in an ordinary run).
+TEST(InstallTime, WhatOtherRunsPlantInTheProjectDoesNotSteerPip) {
+  TempProject p = make_project(true, "proj", true);
+  ASSERT_EQ(mkdir((p.project + "/pip").c_str(), 0755), 0);
+  write_file(p.project + "/pip/__init__.py", "");
+  write_file(p.project + "/pip/__main__.py", "print('PLANTED pip')\n");
+  ASSERT_EQ(mkdir((p.project + "/evil").c_str(), 0755), 0);
+  write_file(p.project + "/evil/sitecustomize.py", "print('PLANTED sitecustomize')\n");
+  write_file(p.project + "/.env", "PYTHONPATH=" + p.project + "/evil\n");
+  RunResult control = run({"/usr/bin/python3", "-m", "pip", "--version"}, base_env(p), p.project);
+  ASSERT_EQ(control.out, "PLANTED pip\n") << control.err;
+  ASSERT_EQ(run_launcher(p, {"install"}).status, 0);
+  RunResult ordinary = run({p.venv + "/bin/python", "-c", "pass"}, base_env(p), p.project);
+  ASSERT_EQ(ordinary.out, "PLANTED sitecustomize\n") << ordinary.err;
+  for (const std::string& pip : {p.venv + "/bin/python", p.venv + "/bin/pip"}) {
+    std::vector<std::string> argv = {pip};
+    if (pip.ends_with("python")) argv.insert(argv.end(), {"-m", "pip"});
+    argv.push_back("--version");
+    RunResult r = run(argv, base_env(p), p.project);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out.find("PLANTED"), std::string::npos) << pip << ": " << r.out;
+    EXPECT_EQ(r.out.rfind("pip ", 0), 0u) << pip << ": " << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace vx::test

@@ -27,6 +27,22 @@ TEST(Environ, AllowlistOurVariablesDotenvThenOptions) {
   in.pip = true;
   auto pip_env = plan_environment(in);
   EXPECT_NE(std::find(pip_env.begin(), pip_env.end(), "PIP_INDEX_URL=x"), pip_env.end());
+  // pip: no .env (other runs write it), no user site; the options still apply.
+  EXPECT_EQ(std::find(pip_env.begin(), pip_env.end(), "FROM_DOTENV=1"), pip_env.end());
+  EXPECT_NE(std::find(pip_env.begin(), pip_env.end(), "PYTHONNOUSERSITE=1"), pip_env.end());
+  EXPECT_NE(std::find(pip_env.begin(), pip_env.end(), "SET=2"), pip_env.end());
+}
+
+TEST(Planner, PythonDashMPipLeavesTheWorkingDirectoryOutOfSysPath) {
+  std::vector<std::string> argv = {"/v/bin/python", "-m", "pip", "install", "x"};
+  pip_module_argv(argv, "python", "3.11");
+  EXPECT_EQ(argv, (std::vector<std::string>{"/v/bin/python", "-P", "-m", "pip", "install", "x"}));
+  std::vector<std::string> old = {"/v/bin/python", "-m", "pip"};
+  pip_module_argv(old, "python3", "3.10");  // no -P before 3.11: it would be refused
+  EXPECT_EQ(old.size(), 3u);
+  std::vector<std::string> script = {"/v/bin/pip", "install"};
+  pip_module_argv(script, "pip", "3.12");  // a console script: sys.path[0] is bin/
+  EXPECT_EQ(script.size(), 2u);
 }
 
 TEST(Environ, GitIdentityComesBeforeDotenvAndOptions) {
