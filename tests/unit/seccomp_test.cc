@@ -29,7 +29,9 @@ int in_filtered_child(const SeccompPlan& plan, const std::function<int()>& body)
   if (pid == 0) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(201);
     if (!load_filter(*program)) _exit(202);
-    _exit(body());
+    // exit_group directly: a sanitizer's _exit hook makes calls a narrow allowlist refuses.
+    int code = body();
+    syscall(SYS_exit_group, code);
   }
   int status;
   waitpid(pid, &status, 0);
