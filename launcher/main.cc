@@ -201,7 +201,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
   mark_phase(host.timing, "clone");
-  HostLinks links(host);
+  HostLinks links(host, {venv.project, venv.dir}, plan.net == NetMode::kHost);
   LinkServer link_server(std::move(sandbox.links), &links);
   NotifyHandler on_notify;
   if (explain) on_notify = [&](int l) { explain->probe->serve(l); };

@@ -1,8 +1,11 @@
 #include "host/link_open.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/path.h"
+#include "host/sandbox_writable.h"
 #include "plan/environ.h"
 #include "sandbox/signals.h"
 
@@ -25,10 +29,16 @@ uint64_t monotonic_ms() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
 }
 
-// One write, so that the line does not interleave with the program's output.
+// One write, so that the line does not interleave with the program's output. Never blocks for
+// long: a terminal stopped by ^S (or a full pipe nobody reads) would otherwise freeze the
+// launcher, its signal handling and --timeout with it; the line is dropped instead.
 void say(const std::string& text) {
+  constexpr int kWritableWithinMs = 100;
+  struct pollfd p = {STDERR_FILENO, POLLOUT, 0};
+  if (poll(&p, 1, kWritableWithinMs) != 1 || (p.revents & POLLOUT) == 0) return;
   std::string line = "venv-exec: " + terminal_safe(text) + "\n";
-  write_all(STDERR_FILENO, line);
+  ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
 }
 
 bool set_and_not_empty(const HostFacts& host, const char* name) {
@@ -36,23 +46,57 @@ bool set_and_not_empty(const HostFacts& host, const char* name) {
   return v && !v->empty();
 }
 
-// The caller's PATH is a trusted input (SPEC §3a.1); then the tool's Debian path.
-std::string find_tool(const HostFacts& host, const std::string& name, const char* debian_path) {
-  for (const auto& dir : path_entries(host.environ)) {
-    if (dir.empty() || dir.front() != '/') continue;
-    std::string candidate = dir + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return debian_path != nullptr && access(debian_path, X_OK) == 0 ? debian_path : "";
+std::string real_path(const std::string& path) {
+  char real[PATH_MAX];
+  return realpath(path.c_str(), real) != nullptr ? real : "";
 }
 
-// The opener runs with the caller's environment (it needs the bus and the display), no
-// terminal (stdin/stdout/stderr on /dev/null), default signals, and a session of its own so
-// that Ctrl-C at the terminal does not reach a browser it starts.
+// Only the Debian path, never a PATH lookup: PATH often starts with VENV/bin, where a console
+// script or a link to venv-exec would run unsandboxed, or as a new sandbox without this run's
+// options. The path itself is refused when it leads back there through a link.
+std::string trusted_tool(const char* path, const std::string& self_exe,
+                         const std::vector<std::string>& untrusted) {
+  if (access(path, X_OK) != 0) return "";
+  std::string real = real_path(path);
+  if (real.empty()) return "";
+  if (real == real_path(self_exe) || writable_by_sandbox(path, untrusted)) {
+    say(std::string("not using ") + path +
+        " to open links: it leads to venv-exec itself or into "
+        "the project or the venv; links are printed instead");
+    return "";
+  }
+  return path;
+}
+
+// The caller's environment (the opener needs the bus and the display), with a PATH of absolute
+// entries outside the project and the venv: the host's xdg-open is a shell script that runs
+// `x-www-browser`, `grep` and others by name, unsandboxed.
+std::vector<std::string> opener_environ(const std::vector<std::string>& env,
+                                        const std::vector<std::string>& untrusted) {
+  std::vector<std::string> out;
+  for (const auto& e : env) {
+    if (!e.starts_with("PATH=")) {
+      out.push_back(e);
+      continue;
+    }
+    std::string path;
+    for (const auto& dir : split(std::string_view(e).substr(5), ':')) {
+      if (dir.empty() || dir.front() != '/' || writable_by_sandbox(dir, untrusted)) continue;
+      path += (path.empty() ? "" : ":") + dir;
+    }
+    out.push_back("PATH=" + path);
+  }
+  return out;
+}
+
+// The opener runs in / (the launcher's cwd is in the project, where a relative name would
+// find planted files), with no terminal (stdin/stdout/stderr on /dev/null), default signals, and a
+// session of its own so that Ctrl-C at the terminal does not reach a browser it starts.
 pid_t spawn_opener(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, "/");
   for (int fd = 0; fd < 3; ++fd)
     posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
   posix_spawnattr_init(&attr);
@@ -80,13 +124,19 @@ const char* opener_name(LinkOpener o) {
 
 }  // namespace
 
+HostLinks::HostLinks(const HostFacts& host, std::vector<std::string> untrusted, bool host_network)
+    : host_(host),
+      untrusted_(std::move(untrusted)),
+      host_network_(host_network),
+      env_(opener_environ(host.environ, untrusted_)) {}
+
 const OpenerFacts& HostLinks::facts() {
   if (!facts_) {
     OpenerFacts f;
     f.session_bus = set_and_not_empty(host_, "DBUS_SESSION_BUS_ADDRESS");
     f.display = set_and_not_empty(host_, "DISPLAY") || set_and_not_empty(host_, "WAYLAND_DISPLAY");
-    f.gdbus = find_tool(host_, "gdbus", "/usr/bin/gdbus");
-    f.xdg_open = find_tool(host_, "xdg-open", nullptr);
+    f.gdbus = trusted_tool(kHostGdbus, host_.self_exe, untrusted_);
+    f.xdg_open = trusted_tool(kHostXdgOpen, host_.self_exe, untrusted_);
     facts_ = std::move(f);
   }
   return *facts_;
@@ -104,7 +154,7 @@ unsigned char HostLinks::on_link(const LinkMessage& message) {
   std::optional<std::string> why;
   if (message.end == LinkMessage::End::kTooLong) why = "it is longer than 8 KiB";
   if (message.end == LinkMessage::End::kUnfinished) why = "the message did not end in time";
-  if (!why) why = link_refusal(message.bytes);
+  if (!why) why = link_refusal(message.bytes, host_network_);
   if (why) return refuse(*why, message.bytes), kLinkRefused;
   if (!budget_.take(monotonic_ms())) {
     refuse("more than " + std::to_string(kLinksPerMinute) + " links in a minute", message.bytes);
@@ -117,7 +167,7 @@ unsigned char HostLinks::on_link(const LinkMessage& message) {
 void HostLinks::open(const std::string& url, LinkOpener opener) {
   if (opener == LinkOpener::kPrint) return say("open this link in your browser: " + url);
   say("opening " + url);
-  pid_t pid = spawn_opener(opener_argv(opener, facts(), url), host_.environ);
+  pid_t pid = spawn_opener(opener_argv(opener, facts(), url), env_);
   if (pid < 0)
     return say("could not start " + std::string(opener_name(opener)) +
                "; open the link yourself: " + url);
@@ -130,7 +180,7 @@ void HostLinks::opened(const Opening& o, int status) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   const OpenerFacts& f = facts();
   if (o.opener == LinkOpener::kPortal && f.display && !f.xdg_open.empty()) {
-    pid_t pid = spawn_opener(opener_argv(LinkOpener::kXdgOpen, f, o.url), host_.environ);
+    pid_t pid = spawn_opener(opener_argv(LinkOpener::kXdgOpen, f, o.url), env_);
     if (pid > 0) return running_.push_back({pid, LinkOpener::kXdgOpen, o.url});
   }
   say(std::string(opener_name(o.opener)) + " did not open the link; open it yourself: " + o.url);
@@ -148,14 +198,17 @@ void HostLinks::on_child_exit() {
 }
 
 void HostLinks::finish() {
-  while (true) {
-    auto portal = std::find_if(running_.begin(), running_.end(),
-                               [](const Opening& o) { return o.opener == LinkOpener::kPortal; });
-    if (portal == running_.end()) return;
-    Opening o = *portal;
-    running_.erase(portal);
-    int status;
-    if (retry_eintr([&] { return waitpid(o.pid, &status, 0); }) == o.pid) opened(o, status);
+  constexpr uint64_t kWaitMs = 10 * 1000;
+  const uint64_t until = monotonic_ms() + kWaitMs;
+  auto portal_running = [&] {
+    return std::any_of(running_.begin(), running_.end(),
+                       [](const Opening& o) { return o.opener == LinkOpener::kPortal; });
+  };
+  // Polled rather than waited for: a gdbus that hangs past its own --timeout is left running
+  // (it is in a session of its own) instead of holding the run's end.
+  while (portal_running() && monotonic_ms() < until) {
+    on_child_exit();
+    if (portal_running()) poll(nullptr, 0, 50);
   }
 }
 

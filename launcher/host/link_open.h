@@ -1,7 +1,7 @@
 // [o] outside, trusted host side of the link channel (SPEC §10): judge each message from the
 // sandbox, print the accepted URL, and open it on the host through the desktop portal or
 // xdg-open, or only print it. Nothing of D-Bus is loaded: gdbus runs as a separate process,
-// and the tools are looked up at the first link, so a launch that opens none pays nothing.
+// and the tools are checked at the first link, so a launch that opens none pays nothing.
 #pragma once
 
 #include <sys/types.h>
@@ -16,14 +16,19 @@
 
 namespace vx {
 
+inline constexpr const char* kHostGdbus = "/usr/bin/gdbus";
+
 class HostLinks : public LinkHandler {
  public:
-  explicit HostLinks(const HostFacts& host) : host_(host) {}
+  // `untrusted`: the directories the sandbox can write (the project, the venv); no opener, nor
+  // a PATH entry given to one, may lie there. `host_network`: the sandbox shares the host's
+  // network (--net host), so its local URLs are the host's too (link_refusal).
+  HostLinks(const HostFacts& host, std::vector<std::string> untrusted, bool host_network);
   unsigned char on_link(const LinkMessage& message) override;
   void on_child_exit() override;
-  // When the run ends: waits for the portal calls still running (bounded by gdbus's own
-  // --timeout), so that a failure still prints the link. xdg-open is not waited for: it may
-  // run the browser in the foreground.
+  // When the run ends: waits for the portal calls still running (gdbus's own --timeout, and
+  // at most 10 s in all), so that a failure still prints the link. xdg-open is not waited
+  // for: it may run the browser in the foreground.
   void finish();
 
  private:
@@ -38,6 +43,9 @@ class HostLinks : public LinkHandler {
   const OpenerFacts& facts();
 
   const HostFacts& host_;
+  std::vector<std::string> untrusted_;
+  bool host_network_;
+  std::vector<std::string> env_;  // the caller's, PATH cleaned
   std::optional<OpenerFacts> facts_;
   LinkBudget budget_;
   LinkBudget refusals_shown_;

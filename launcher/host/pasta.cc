@@ -1,11 +1,10 @@
 #include "host/pasta.h"
 
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/path.h"
+#include "host/sandbox_writable.h"
 
 namespace vx {
 
@@ -14,15 +13,6 @@ namespace {
 bool is_executable_file(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
-}
-
-// Compared by real path: a PATH entry may reach the project through a link.
-bool writable_by_sandbox(const std::string& dir, const std::vector<std::string>& untrusted) {
-  char real[PATH_MAX];
-  std::string resolved = realpath(dir.c_str(), real) != nullptr ? real : dir;
-  for (const auto& u : untrusted)
-    if (!u.empty() && (is_within(resolved, u) || is_within(dir, u))) return true;
-  return false;
 }
 
 }  // namespace

@@ -32,8 +32,12 @@ inline constexpr unsigned char kLinkNoChannel = 3;  // --no-open: nothing to sen
 inline constexpr unsigned char kLinkTooMany = 4;    // over the per-minute budget
 
 // Why the launcher refuses `url`, or nullopt when it is an http, https or mailto URL of
-// printable ASCII without blanks, at most kMaxLinkBytes long.
-std::optional<std::string> link_refusal(std::string_view url);
+// printable ASCII without blanks, at most kMaxLinkBytes long; an http(s) host that is local
+// (localhost, a loopback, private, link-local or unspecified address) only when the sandbox
+// shares the host's network (`host_network`: then `jupyter notebook`'s localhost link is the
+// host's too; otherwise it would reach the host's own servers instead); no mailto link that
+// asks for an attachment.
+std::optional<std::string> link_refusal(std::string_view url, bool host_network = false);
 
 // At most kLinksPerMinute accepted links in any 60 s.
 struct LinkBudget {

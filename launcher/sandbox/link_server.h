@@ -15,6 +15,12 @@
 
 namespace vx {
 
+// Makes the kernel refuse descriptors sent over `listener` and the connections it accepts
+// (SO_PASSRIGHTS, Linux 6.16; senders get EPERM). Why: the launcher would otherwise hold, and
+// close, descriptors the sandbox chose (see LinkServer::read_some). Older kernels answer
+// EINVAL or ENOPROTOOPT; read_some's own discarding then covers them.
+void refuse_passed_descriptors(int listener);
+
 // One message from the sandbox: the bytes received, and how the message ended.
 struct LinkMessage {
   enum class End { kComplete, kTooLong, kUnfinished };

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "sandbox/link_server.h"
 #include "sandbox/notify_channel.h"
 
 namespace vx {
@@ -66,6 +67,7 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
   if (!plan.links_socket.empty()) {
     links.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!links) return fail(Error::from_errno("create the link socket"));
+    refuse_passed_descriptors(links.get());
   }
   // A raw clone without a new stack behaves as fork(); glibc's clone() wrapper would need one.
   // The launcher is single-threaded here, which makes that safe.

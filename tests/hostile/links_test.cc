@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -148,8 +149,13 @@ TEST(Links, PassedDescriptorsAreNotKept) {
                      "')\n"
                      "s = socket.socket(socket.AF_UNIX)\n"
                      "s.connect('/run/venv-exec/links.sock')\n"
-                     "for _ in range(20): socket.send_fds(s, [b''], [f.fileno()])\n"
-                     "socket.send_fds(s, [b'https://example.org/fd'], [f.fileno()])\n"
+                     "def send(data):\n"  // refused outright where SO_PASSRIGHTS exists
+                     "    try:\n"
+                     "        socket.send_fds(s, [data], [f.fileno()])\n"
+                     "    except PermissionError:\n"
+                     "        s.sendall(data)\n"
+                     "for _ in range(20): send(b'')\n"
+                     "send(b'https://example.org/fd')\n"
                      "s.shutdown(socket.SHUT_WR)\n"
                      "print('verdict', s.recv(1), flush=True)\n"
                      "deadline = time.time() + 120\n"
@@ -218,6 +224,107 @@ TEST(Links, HostXdgOpenIsReplacedByTheShim) {
   RunResult in = sandbox_probe(p, code);
   EXPECT_EQ(in.out, self.out + "/run/venv-exec/bin/xdg-open /run/venv-exec/bin/xdg-open\n")
       << in.err;
+}
+
+// A script that appends its name to `log` when run.
+void plant(const std::string& path, const std::string& log) {
+  write_file(path, "#!/bin/sh\necho \"$0\" >> '" + log + "'\n", 0755);
+}
+
+// PATH often starts with VENV/bin, which the sandbox writes: an opener found there would run
+// the sandbox's code on the host. The launcher uses /usr/bin/gdbus only.
+TEST(Links, OpenersAreNotLookedUpOnPath) {
+  TempProject p = make_project(true);
+  std::string log = p.project + "/" + unique_token("opener-") + ".log";
+  plant(p.venv + "/bin/gdbus", log);
+  // The control: the planted opener runs when invoked.
+  ASSERT_EQ(run({p.venv + "/bin/gdbus"}, base_env(p), p.project).status, 0);
+  ASSERT_TRUE(exists(log));
+  unlink(log.c_str());
+  std::vector<std::string> env = {"PATH=" + p.venv + "/bin:/usr/bin:/bin", "HOME=" + p.home,
+                                  "LANG=C.UTF-8",
+                                  "DBUS_SESSION_BUS_ADDRESS=unix:path=" + p.project + "/no-bus"};
+  RunResult r =
+      run({launcher_path(), "/usr/bin/python3", "-m", "webbrowser", "https://example.org/opener"},
+          env, p.project);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("opening https://example.org/opener"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(log)) << "an opener from VENV/bin ran on the host";
+}
+
+// The host's xdg-open is a shell script that runs grep, sed and browsers by name: with a
+// relative PATH entry, in the project as its cwd, it would run the sandbox's files.
+TEST(Links, OpenersIgnoreRelativePathAndTheProjectCwd) {
+  if (!exists("/usr/bin/xdg-open")) {
+    if (must_work()) FAIL() << "/usr/bin/xdg-open is missing (xdg-utils, tests/debian-packages)";
+    GTEST_SKIP() << "/usr/bin/xdg-open is missing (install xdg-utils)";
+  }
+  TempProject p = make_project(true);
+  std::string log = p.project + "/" + unique_token("planted-") + ".log";
+  mkdir((p.project + "/bin").c_str(), 0755);
+  for (const char* name : {"bin/grep", "bin/sed"}) plant(p.project + "/" + name, log);
+  std::string url = "https://example.org/" + unique_token("plant-");
+  std::vector<std::string> env = {"PATH=bin:/usr/bin:/bin", "HOME=" + p.home, "LANG=C.UTF-8",
+                                  "DISPLAY=:" + unique_token("vx")};
+  // The control: the host's xdg-open run that way from the project runs the planted files.
+  run({"/usr/bin/xdg-open", url}, env, p.project);
+  ASSERT_TRUE(exists(log));
+  unlink(log.c_str());
+  RunResult r = run({launcher_path(), "/usr/bin/python3", "-m", "webbrowser", url}, env, p.project);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("opening " + url), std::string::npos) << r.err;
+  // xdg-open is not waited for by the launcher: wait until it is gone.
+  for (int i = 0; i < 600 && !processes_with_arg(url).empty(); ++i) usleep(50 * 1000);
+  EXPECT_TRUE(processes_with_arg(url).empty());
+  EXPECT_FALSE(exists(log)) << "xdg-open ran a planted file on the host:\n" << read_file(log);
+}
+
+// The last reference to a TCP socket with a long SO_LINGER whose peer never reads, handed to
+// the launcher: whoever closes it last waits out the linger time. The launcher must never be
+// that process: the run still ends at its --timeout.
+TEST(Links, LingeringSocketsCannotFreezeTheLauncher) {
+  TempProject p = make_project(true);
+  const char* code =
+      "import array, os, select, signal, socket as S, struct, time\n"
+      "signal.signal(signal.SIGALRM, lambda *a: None)\n"
+      "srv = S.socket(); srv.setsockopt(S.SOL_SOCKET, S.SO_RCVBUF, 1024)\n"
+      "srv.bind(('127.0.0.1', 0)); srv.listen(64)\n"
+      "def stuck():\n"  // its peer is never accepted: the send queue can never drain
+      "    c = S.socket(); c.setsockopt(S.SOL_SOCKET, S.SO_SNDBUF, 2048)\n"
+      "    c.connect(srv.getsockname()); c.setblocking(False)\n"
+      "    while select.select([], [c], [], 0.2)[1]:\n"
+      "        try:\n"
+      "            c.send(b'x' * 65536)\n"
+      "        except BlockingIOError: pass\n"
+      "    c.setsockopt(S.SOL_SOCKET, S.SO_LINGER, struct.pack('ii', 1, 1 << 30))\n"
+      "    return c\n"
+      "def rights(fd): return [(S.SOL_SOCKET, S.SCM_RIGHTS, array.array('i', [fd]))]\n"
+      // The control: such a socket can be passed, here over a pair of our own.
+      "a, b = S.socketpair(); kept = stuck(); a.sendmsg([b'x'], rights(kept.fileno()))\n"
+      "print('pair ok', flush=True)\n"
+      "for attempt in range(8):\n"
+      "    c = stuck(); u = S.socket(S.AF_UNIX); u.connect('/run/venv-exec/links.sock')\n"
+      "    try:\n"
+      "        u.sendmsg([b'not-a-url'], rights(c.fileno()))\n"
+      "    except PermissionError:\n"
+      "        print('refused EPERM', flush=True); break\n"
+      // The launcher has the last reference if it reads later; else our close waits, cut
+      // short by the timer, and we try again.
+      "    fd = c.detach(); signal.setitimer(signal.ITIMER_REAL, 0.3)\n"
+      "    os.close(fd); signal.setitimer(signal.ITIMER_REAL, 0)\n"
+      "    u.shutdown(S.SHUT_WR); u.settimeout(5)\n"
+      "    try:\n"
+      "        u.recv(1)\n"
+      "    except S.timeout:\n"
+      "        print('frozen', flush=True); break\n"
+      "print('waiting', flush=True)\n"
+      "time.sleep(600)\n";
+  RunResult r = run({"/usr/bin/timeout", "-s", "KILL", "60", launcher_path(), "--net", "none",
+                     "--timeout", "5s", "/usr/bin/python3", "-c", code},
+                    base_env(p), p.project);
+  EXPECT_EQ(r.status, 124) << r.out << r.err;
+  EXPECT_NE(r.out.find("pair ok\n"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.out.find("frozen"), std::string::npos) << r.out << r.err;
 }
 
 }  // namespace

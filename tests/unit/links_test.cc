@@ -147,5 +147,49 @@ TEST(LinkPlan, NoOpenIsStoredAndTheLaterChoiceWins) {
   EXPECT_EQ(stored.open_links, true);
 }
 
+// Without the host's network, the sandbox's local servers are not the host's: such a link
+// would reach the host's own (a router page, a local admin interface) instead.
+TEST(LinkRefusal, LocalHostsOnlyWithTheHostNetwork) {
+  const std::string local = "its host is local to the sandbox, which has a network of its own";
+  for (const char* url : {"http://localhost:8888/tree",
+                          "http://LOCALHOST./",
+                          "http://a.localhost/",
+                          "https://127.0.0.1/",
+                          "http://127.1/",
+                          "http://2130706433/",
+                          "http://0x7f000001/",
+                          "http://0.0.0.0:8000/",
+                          "http://0/",
+                          "http://10.1.2.3/",
+                          "http://172.20.0.1/",
+                          "http://192.168.1.1/",
+                          "http://169.254.169.254/latest",
+                          "http://[::1]:8888/",
+                          "http://[::]/",
+                          "http://[fe80::1%25eth0]/",
+                          "http://[fd00::1]/",
+                          "http://[::ffff:127.0.0.1]/",
+                          "http://user:pw@localhost/",
+                          "http://%6cocalhost/",
+                          "http://localhost\\@example.org/",
+                          "http://localhost?@example.org/"}) {
+    EXPECT_EQ(link_refusal(url), local) << url;
+    EXPECT_EQ(link_refusal(url, true), std::nullopt) << url;
+  }
+  for (const char* url :
+       {"http://example.org/", "http://172.32.0.1/", "http://8.8.8.8/", "http://[2001:db8::1]/",
+        "http://localhost.example.org/", "http://localhost@example.org/", "https://192.169.0.1/"})
+    EXPECT_EQ(link_refusal(url), std::nullopt) << url;
+}
+
+TEST(LinkRefusal, MailtoAttachmentsAreRefused) {
+  const std::string why = "a mailto link may not ask for an attachment";
+  EXPECT_EQ(link_refusal("mailto:a@example.org?attach=/home/u/.ssh/id_rsa"), why);
+  EXPECT_EQ(link_refusal("mailto:a@example.org?subject=x&ATTACHMENT=~/.gnupg"), why);
+  EXPECT_EQ(link_refusal("mailto:a@example.org?%61ttach=/etc/shadow", true), why);
+  EXPECT_EQ(link_refusal("mailto:a@example.org?subject=attach&body=attachment"), std::nullopt);
+  EXPECT_EQ(link_refusal("mailto:a@example.org?attached=1"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace vx
