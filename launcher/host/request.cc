@@ -13,12 +13,13 @@
 #include "host/cgroup.h"
 #include "host/file_read.h"
 #include "host/landlock_paths.h"
+#include "host/pasta.h"
 #include "host/pip_mounts.h"
 #include "host/plan_cache.h"
 #include "host/state.h"
 #include "host/system_etc.h"
-#include "host/pasta.h"
 #include "plan/cli.h"
+#include "plan/dns_forward.h"
 #include "plan/dotenv.h"
 #include "plan/links.h"
 #include "plan/view.h"
@@ -243,6 +244,18 @@ void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& re
                                     read_git_identity(host.home + "/.gitconfig", true));
 }
 
+// --net internet: the resolver pasta will forward to when it is on the host's loopback. /etc is
+// trusted (SPEC §3a.1): its link (systemd-resolved's, into /run) is followed, the file itself
+// read as any other, capped. Nothing read: the sandbox sees what the view shows, as before.
+void read_resolv_conf(LaunchRequest& req) {
+  char real[PATH_MAX];
+  if (realpath("/etc/resolv.conf", real) == nullptr) return;
+  auto text = read_untrusted_file(real, kResolvConfCap);
+  if (!text) return;
+  req.resolv_conf = std::move(*text);
+  req.resolv_conf_real = real;
+}
+
 }  // namespace
 
 Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOptions& command_line) {
@@ -291,8 +304,10 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
   req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
   if (req.pip) pip_module_argv(req.argv, name, venv.python_version);
-  if (effective_net(options, req.pip) == NetMode::kInternet)
+  if (effective_net(options, req.pip) == NetMode::kInternet) {
     req.pasta = find_pasta(host_env(host, "PATH").value_or(""), {venv.project, venv.dir});
+    read_resolv_conf(req);
+  }
   // pip gets the system profile unless the options name one: compilers and headers for the
   // C extensions it builds (SPEC §7); everything else the standard view (SPEC §3).
   std::string profile = options.profile.value_or(req.pip ? "system" : "standard");

@@ -15,7 +15,7 @@ struct KindName {
   bool has_source;
 };
 
-constexpr std::array<KindName, 11> kKinds = {{
+constexpr std::array<KindName, 12> kKinds = {{
     {MountKind::kBind, "bind", true},
     {MountKind::kRoBind, "ro-bind", true},
     {MountKind::kDevBind, "dev-bind", true},
@@ -27,7 +27,13 @@ constexpr std::array<KindName, 11> kKinds = {{
     {MountKind::kRemountRo, "remount-ro", false},
     {MountKind::kTerminal, "terminal", false},
     {MountKind::kFile, "file", true},
+    {MountKind::kFileOver, "file-over", true},
 }};
+
+// The kinds written `KEYWORD DEST [CONTENT]`.
+bool is_file_kind(MountKind kind) {
+  return kind == MountKind::kFile || kind == MountKind::kFileOver;
+}
 
 const KindName& kind_entry(MountKind kind) {
   for (const auto& k : kKinds)
@@ -126,7 +132,7 @@ std::string escape_mount_path(std::string_view path) {
 
 std::string format_mount_op(const MountOp& op) {
   std::string line(mount_keyword(op.kind));
-  if (op.kind == MountKind::kFile) {
+  if (is_file_kind(op.kind)) {
     line += " " + escape_mount_path(op.dest);
     if (!op.src.empty()) line += " " + escape_mount_path(op.src);
     return line;
@@ -166,7 +172,7 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
     if (optional && !(entry->kind == MountKind::kBind || entry->kind == MountKind::kRoBind ||
                       entry->kind == MountKind::kDevBind || entry->kind == MountKind::kRemountRo))
       return fail(line_error(origin, line_no, "'" + std::string(words[0]) + "' has no -try form"));
-    bool file = entry->kind == MountKind::kFile;
+    bool file = is_file_kind(entry->kind);
     size_t want = entry->has_source ? 3 : 2;
     if (file ? words.size() < 2 || words.size() > 3 : words.size() != want)
       return fail(line_error(origin, line_no,

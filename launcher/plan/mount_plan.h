@@ -23,6 +23,8 @@ enum class MountKind {
   kRemountRo,  // remount-ro DEST: make what is already mounted at DEST read-only (-try: if any)
   kTerminal,   // terminal DEST: the caller's terminal /dev/pts/N, bound at its own path
   kFile,       // file DEST [CONTENT]: a regular file on the sandbox root holding CONTENT
+  kFileOver,   // file-over DEST [CONTENT]: a read-only file holding CONTENT bound over the
+               // file DEST of a bound tree (the system profile's /etc/resolv.conf)
 };
 
 struct MountOp {
@@ -43,7 +45,8 @@ struct MountPlan {
 std::string_view mount_keyword(MountKind kind);
 bool mount_kind_has_source(MountKind kind);
 
-// One op per line: `KEYWORD [SRC] DEST`, and `file DEST [CONTENT]` (no word: an empty file).
+// One op per line: `KEYWORD [SRC] DEST`, and `file DEST [CONTENT]` (no word: an empty file), as
+// `file-over DEST [CONTENT]`.
 // Words are escaped as in /proc/mounts (\040 for a space, \012 newline, \011 tab, \134
 // backslash; every other control byte too), so any path or content round-trips.
 std::string format_mount_op(const MountOp& op);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "plan/dns_forward.h"
 #include "plan/invocation.h"
 #include "plan/links.h"
 #include "plan/view.h"
@@ -130,7 +131,8 @@ NetMode effective_net(const SandboxOptions& options, bool pip) {
   return options.net.value_or(NetMode::kHost);
 }
 
-std::vector<std::string> plan_user_net(const std::string& pasta, bool root) {
+std::vector<std::string> plan_user_net(const std::string& pasta, bool root,
+                                       const std::vector<std::string>& dns_forward) {
   // --config-net: pasta itself gives the namespace its interface, addresses and routes before it
   // reports ready. --no-map-gw: the gateway address does not lead to the host. -T none -U none:
   // no port of the host's loopback forwarded into the namespace (pasta's default forwards every
@@ -142,6 +144,9 @@ std::vector<std::string> plan_user_net(const std::string& pasta, bool root) {
   // Started by root, pasta turns itself into nobody, who may not enter root's user namespace:
   // it stays the caller, as it does for everyone else.
   if (root) argv.insert(argv.end(), {"--runas", "0:0"});
+  // Without -D: Debian 12's pasta then forwards to the host's nameserver it read itself (with
+  // -D 127.0.0.53 the forwarded queries went unanswered, tried with 0.0~git20230309).
+  argv.insert(argv.end(), dns_forward.begin(), dns_forward.end());
   argv.insert(argv.end(), {"-P", "/proc/self/fd/3"});
   return argv;
 }
@@ -157,11 +162,16 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
     plan.clone_flags |= CLONE_NEWNET;
     plan.loopback_up = true;
   }
+  // The host's loopback is out of reach, and so a resolver there: pasta forwards the DNS
+  // queries sent to one address, and only those, to it (plan/dns_forward.h).
+  std::optional<DnsForward> dns;
+  if (plan.net == NetMode::kInternet && req.resolv_conf) dns = plan_dns_forward(*req.resolv_conf);
   if (plan.net == NetMode::kInternet) {
     if (req.pasta.empty())
       return fail(Error::make("--net internet", "pasta is not installed",
                               "install it: apt-get install passt"));
-    plan.user_net_argv = plan_user_net(req.pasta, req.host_uid == 0);
+    plan.user_net_argv = plan_user_net(req.pasta, req.host_uid == 0,
+                                       dns ? dns->pasta_args : std::vector<std::string>{});
   }
   plan.ids = {o.uid.value_or(req.host_uid), req.host_uid, o.gid.value_or(req.host_gid),
               req.host_gid};
@@ -181,6 +191,10 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req) {
   view.gid = plan.ids.inside_gid;
   view.outside_gid = plan.ids.outside_gid;
   view.user_mounts = o.mounts;
+  if (dns) {
+    view.resolv_conf = &dns->resolv_conf;
+    view.resolv_conf_real = req.resolv_conf_real;
+  }
   if (req.pip_cache && !req.venv_dir.empty())
     view.user_mounts.insert(view.user_mounts.begin(),
                             {MountKind::kBind, *req.pip_cache, req.home + "/.cache/pip"});

@@ -27,6 +27,10 @@ struct LaunchRequest : ViewPlaces {
   bool host_xdg_open = false;  // the host has /usr/bin/xdg-open (a regular file)
 
   std::string pasta;  // pasta found on the host, for --net internet; empty when absent
+  // For --net internet: the host's /etc/resolv.conf (nullopt: absent or unreadable) and its
+  // real path.
+  std::optional<std::string> resolv_conf;
+  std::string resolv_conf_real;
   std::optional<std::string> pip_cache;  // the host's pip cache, with SANDBOX_USE_PIP_CACHE
 
   SandboxOptions options;  // merged: install defaults < env variable < command line
@@ -52,8 +56,10 @@ Expected<SandboxPlan> plan_sandbox(const LaunchRequest& req);
 NetMode effective_net(const SandboxOptions& options, bool pip);
 
 // pasta's arguments for --net internet, before the PID of the namespace's owner; `root`: the
-// caller is uid 0.
-std::vector<std::string> plan_user_net(const std::string& pasta, bool root);
+// caller is uid 0; `dns_forward`: DnsForward::pasta_args, when the host's resolver is on its
+// loopback.
+std::vector<std::string> plan_user_net(const std::string& pasta, bool root,
+                                       const std::vector<std::string>& dns_forward = {});
 
 // The caller's terminals to show inside (SPEC §3): a pseudo-terminal /dev/pts/N with N below
 // kMaxTerminalIndex, which the executor can place in the private devpts. A console or serial

@@ -63,6 +63,30 @@ void add_standard_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
   }
 }
 
+// The sandbox's own /etc/resolv.conf (--net internet, a resolver on the host's loopback). The
+// standard and minimal profiles place /etc/resolv.conf themselves (a copy, a bind, a link): a
+// file on the root tmpfs takes its place. The system profile binds /etc: the file goes where
+// the host's really lies, over it when that is inside a mount (never written into a bound
+// tree, which is the host's), else on the root tmpfs, where the bound link (systemd-resolved's,
+// into /run) finds it.
+void add_resolv_conf(const ViewInputs& in, std::vector<MountOp>& ops) {
+  if (in.resolv_conf == nullptr) return;
+  const std::string path = "/etc/resolv.conf";
+  auto at = std::find_if(ops.begin(), ops.end(), [&](const MountOp& o) { return o.dest == path; });
+  if (at != ops.end()) {
+    *at = {MountKind::kFile, *in.resolv_conf, path};
+    return;
+  }
+  std::string real = in.resolv_conf_real.empty() ? path : in.resolv_conf_real;
+  bool mounted = std::any_of(ops.begin(), ops.end(), [&](const MountOp& o) {
+    bool mount = o.kind == MountKind::kBind || o.kind == MountKind::kRoBind ||
+                 o.kind == MountKind::kDevBind || o.kind == MountKind::kTmpfs ||
+                 o.kind == MountKind::kProc || o.kind == MountKind::kDev;
+    return mount && is_within(real, o.dest);
+  });
+  ops.push_back({mounted ? MountKind::kFileOver : MountKind::kFile, *in.resolv_conf, real});
+}
+
 // Read-only paths the profile must show even when they lie outside it.
 void add_outside_paths(const ViewInputs& in, std::vector<MountOp>& ops) {
   auto covered = [&](const std::string& path) {
@@ -130,8 +154,9 @@ void add_home(const ViewInputs& in, std::vector<MountOp>& ops) {
 void apply_user_mounts(const std::vector<MountOp>& user, std::vector<MountOp>& ops) {
   for (MountOp op : user) {
     std::erase_if(ops, [&](const MountOp& o) {
-      return (o.kind == MountKind::kFile || o.kind == MountKind::kSymlink) && o.dest != op.dest &&
-             is_within(o.dest, op.dest);
+      return (o.kind == MountKind::kFile || o.kind == MountKind::kFileOver ||
+              o.kind == MountKind::kSymlink) &&
+             o.dest != op.dest && is_within(o.dest, op.dest);
     });
     for (int hops = 0; hops < 8; ++hops) {
       auto link = std::find_if(ops.begin(), ops.end(), [&](const MountOp& o) {
@@ -216,6 +241,7 @@ MountPlan plan_view(const ViewInputs& in) {
   ops.push_back({MountKind::kTmpfs, "", "/run/user/" + std::to_string(in.uid)});
   add_home(in, ops);
   add_project(in, ops);
+  add_resolv_conf(in, ops);
   apply_user_mounts(in.user_mounts, ops);
   // A parent before anything mounted inside it; equal depths keep their order, so a later
   // option still covers an earlier one at the same place.

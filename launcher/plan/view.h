@@ -63,6 +63,10 @@ struct ViewInputs : ViewPlaces {
   gid_t gid = 0;          // the program's gid inside
   gid_t outside_gid = 0;
   std::vector<MountOp> user_mounts;  // --bind & co, after ours
+  // --net internet with a resolver on the host's loopback: the sandbox's /etc/resolv.conf
+  // (plan/dns_forward.h), and the real path of the host's (a link into /run for systemd-resolved).
+  const std::string* resolv_conf = nullptr;
+  std::string resolv_conf_real;
 };
 
 // Names inside the project that a host program later executes or trusts (SPEC §3).

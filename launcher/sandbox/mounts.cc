@@ -64,6 +64,21 @@ Expected<void> apply_file(const MountOp& op) {
   return {};
 }
 
+// A planned file over one of a bound tree (the system profile's read-only /etc): written into
+// the root tmpfs below kFileOverDir, where nothing else is planned, then bound read-only over
+// DEST, which must be a regular file (make_mountpoint refuses a link or a directory there).
+constexpr const char* kFileOverDir = "/run/venv-exec/over";
+
+Expected<void> apply_file_over(const MountOp& op) {
+  std::string copy = kFileOverDir + op.dest;
+  TRY(apply_file({MountKind::kFile, op.src, copy}));
+  std::string what = "bind the planned " + op.dest + " read-only";
+  UniqueFd src(open(copy.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!src) return fail(Error::from_errno(what));
+  TRY_ASSIGN(dest, make_mountpoint(op.dest, false));
+  return bind_tree(src.get(), dest.get(), kReadOnly | kNoDev | kNoExec, what);
+}
+
 // The minimal /dev of SPEC §3: a tmpfs with the harmless character devices bound from the
 // host, a private devpts instance (ptys of the host stay unreachable), and /dev/shm.
 Expected<void> apply_dev(const MountOp& op, const std::string& old_root, uint64_t tmpfs_size) {
@@ -182,6 +197,8 @@ Expected<void> apply_op(const MountOp& op, const std::string& old_root, uint64_t
       return apply_terminal(op, old_root);
     case MountKind::kFile:
       return apply_file(op);
+    case MountKind::kFileOver:
+      return apply_file_over(op);
   }
   return {};
 }

@@ -3,7 +3,10 @@
 // a veth pair whose end 10.200.0.1/24 holds the default route (the interface pasta copies), a
 // listener on 10.200.0.2 for the internet, one on that namespace's 127.0.0.1 for a host service,
 // an abstract unix socket for a desktop service. `internet` reaches only the first; `host`, the
-// positive control, all three; `none` none.
+// positive control, all three; `none` none. With VX_RESOLV, a resolver on that namespace's
+// 127.0.0.53 as systemd-resolved's (a DNS stub on UDP 53, beside it a TCP service on 8053 and a
+// UDP one on 5353), named by the resolv.conf bound over /etc/resolv.conf in the test's own mount
+// namespace, which the launcher and pasta read.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +39,29 @@ def serve(family, address, answer):
 serve(socket.AF_INET, ('10.200.0.2', 8080), b'internet')
 serve(socket.AF_INET, ('127.0.0.1', 8081), b'loopback')
 serve(socket.AF_UNIX, '\0' + os.environ['VX_DESKTOP'], b'desktop')
+if os.environ.get('VX_RESOLV'):
+    import struct
+    subprocess.run(['mount', '--bind', os.environ['VX_RESOLV'], '/etc/resolv.conf'], check=True)
+    serve(socket.AF_INET, ('127.0.0.53', 8053), b'resolver-host')
+    def udp(port, answer):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(('127.0.0.53', port))
+        def loop():
+            while True:
+                q, peer = s.recvfrom(512)
+                s.sendto(answer(q), peer)
+        threading.Thread(target=loop, daemon=True).start()
+    def dns(q):
+        # One A record, 10.200.0.77, for any name; no answer for other types (AAAA).
+        end = 12
+        while q[end]: end += q[end] + 1
+        qtype = struct.unpack('>H', q[end + 1:end + 3])[0]
+        rr = b'\xc0\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + bytes([10, 200, 0, 77])
+        a = [rr] if qtype == 1 else []
+        head = q[:2] + b'\x85\x80' + struct.pack('>HHHH', 1, len(a), 0, 0)
+        return head + q[12:end + 5] + b''.join(a)
+    udp(53, dns)
+    udp(5353, lambda q: b'resolver-host-udp')
 if os.environ.get('VX_WHEELS'):
     # A package index on the little internet, as python3 -m http.server serves a directory.
     import functools, http.server
@@ -79,6 +105,37 @@ attempt(fetch(socket.AF_UNIX, '\0' + os.environ['VX_DESKTOP']))
 print('proc-net-tcp', ':1F91 ' in open('/proc/net/tcp').read())
 )";
 
+// DNS with the resolver on 127.0.0.53 (VX_RESOLV): "resolved ADDRESS" or "unresolved", the
+// lines of /etc/resolv.conf, the resolver host's TCP port 8053, the loopback service;
+// then that TCP port and the UDP port 5353 through VX_FORWARD (pasta's DNS forward address
+// inside, 127.0.0.53 itself in the control), where only an answer counts.
+const char* const kDnsProbe = R"(import socket
+socket.setdefaulttimeout(2)
+try:
+    print('resolved', socket.getaddrinfo('example.test', 80, socket.AF_INET)[0][4][0])
+except socket.gaierror:
+    print('unresolved')
+print([l for l in open('/etc/resolv.conf').read().splitlines() if not l.startswith('#')])
+def fetch(address):
+    def go():
+        with socket.create_connection(address) as s:
+            return s.recv(64).decode()
+    return go
+attempt(fetch(('127.0.0.53', 8053)))
+attempt(fetch(('127.0.0.1', 8081)))
+forward = os.environ['VX_FORWARD']
+def udp():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b'?', (forward, 5353))
+        return s.recv(64).decode()
+socket.setdefaulttimeout(1)
+for name, fn in (('tcp', fetch((forward, 8053))), ('udp', udp)):
+    try:
+        print(name, 'answered', fn())
+    except OSError:
+        print(name, 'no answer')
+)";
+
 bool have_tool(const char* path) { return access(path, X_OK) == 0; }
 
 // `extra_env` entries replace the base environment's of the same name.
@@ -86,7 +143,8 @@ RunResult in_world(const TempProject& p, const std::vector<std::string>& command
                    const std::string& desktop, const std::vector<std::string>& extra_env = {}) {
   write_file(p.root + "/world.py", kWorld);
   std::vector<std::string> argv = {"/usr/bin/unshare"};
-  argv.push_back(geteuid() == 0 ? "-n" : "-Urn");
+  // Its own mount namespace too, for the resolv.conf of VX_RESOLV.
+  argv.push_back(geteuid() == 0 ? "-nm" : "-Urnm");
   argv.insert(argv.end(), {"/usr/bin/python3", p.root + "/world.py"});
   argv.insert(argv.end(), command.begin(), command.end());
   std::vector<std::string> env = {"VX_DESKTOP=" + desktop};
@@ -154,6 +212,65 @@ TEST_F(Network, NoneModeReachesNothing) {
   RunResult r = probe_in_world(p, "none", desktop);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "ERR ENETUNREACH\nERR ECONNREFUSED\nERR ECONNREFUSED\nproc-net-tcp False\n")
+      << r.err;
+}
+
+// The host's resolv.conf names a resolver on its loopback, with a search domain and options
+// that the sandbox's keeps.
+std::vector<std::string> resolver_env(const TempProject& p, const std::string& forward) {
+  std::string resolv = p.root + "/resolv.conf";
+  write_file(
+      resolv,
+      "# the host's\nnameserver 127.0.0.53\nsearch lan.test\noptions timeout:1 attempts:1\n");
+  return {"VX_RESOLV=" + resolv, "VX_FORWARD=" + forward};
+}
+
+// What the probe prints of the sandbox's resolv.conf: the host's search and options lines kept.
+std::string resolv_lines(const std::string& nameserver) {
+  return "['nameserver " + nameserver + "', 'search lan.test', 'options timeout:1 attempts:1']\n";
+}
+
+RunResult dns_probe_in_world(const TempProject& p, const std::vector<std::string>& options) {
+  std::vector<std::string> argv = {launcher_path()};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"--setenv", "VX_FORWARD", "169.254.0.53", "/usr/bin/python3", "-c",
+                           std::string(kProbePrelude) + kDnsProbe});
+  return in_world(p, argv, unique_token("vx-desktop-"), resolver_env(p, "169.254.0.53"));
+}
+
+// The positive control: in the little internet, the stub resolves and the resolver host's other
+// services answer, on TCP and UDP.
+TEST_F(Network, TheLoopbackResolverAndItsNeighboursAnswerOutsideTheSandbox) {
+  TempProject p = make_project(true);
+  RunResult r = in_world(p, {"/usr/bin/python3", "-c", std::string(kProbePrelude) + kDnsProbe},
+                         unique_token("vx-desktop-"), resolver_env(p, "127.0.0.53"));
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "resolved 10.200.0.77\n" + resolv_lines("127.0.0.53") +
+                       "OK resolver-host\nOK loopback\n"
+                       "tcp answered resolver-host\nudp answered resolver-host-udp\n")
+      << r.err;
+}
+
+// Only DNS queries reach the resolver on the host's loopback, through pasta's forward address,
+// in every profile (each shows /etc/resolv.conf its own way); the resolver host's other ports,
+// even through that address, and the rest of the loopback stay out of reach.
+TEST_F(Network, InternetModeResolvesThroughTheHostsLoopbackResolverAndNothingElse) {
+  TempProject p = make_project(true);
+  for (const char* profile : {"standard", "system", "minimal"}) {
+    RunResult r = dns_probe_in_world(p, {"--net", "internet", "--profile", profile});
+    EXPECT_EQ(r.status, 0) << profile << r.err;
+    EXPECT_EQ(r.out, "resolved 10.200.0.77\n" + resolv_lines("169.254.0.53") +
+                         "ERR ECONNREFUSED\nERR ECONNREFUSED\ntcp no answer\nudp no answer\n")
+        << profile << r.err;
+  }
+}
+
+TEST_F(Network, NoneModeResolvesNothing) {
+  TempProject p = make_project(true);
+  RunResult r = dns_probe_in_world(p, {"--net", "none"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "unresolved\n" + resolv_lines("127.0.0.53") +
+                       "ERR ECONNREFUSED\nERR ECONNREFUSED\ntcp no answer\nudp no answer\n")
       << r.err;
 }
 

@@ -22,6 +22,7 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
       {MountKind::kFile, "root:x:0:0::/root:/bin/sh\n$HOME # \\ \r", "/etc/passwd"},
       {MountKind::kFile, std::string("\0\x01\x7f\xff binary", 11), "/etc/ld.so.cache"},
       {MountKind::kFile, "", "/etc/empty"},
+      {MountKind::kFileOver, "nameserver 169.254.0.53\n", "/etc/resolv.conf"},
   }};
   std::string text = format_mount_plan(plan);
   auto parsed = parse_mount_plan(text, "t");
@@ -35,6 +36,9 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("file /etc/empty\n"), std::string::npos);
+  EXPECT_NE(text.find("file-over /etc/resolv.conf nameserver\\040169.254.0.53\\012\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(MountPlan, FileContentIsNotExpandedAndTakesOneOrTwoWords) {
