@@ -16,18 +16,15 @@ struct KindName {
 };
 
 constexpr std::array<KindName, 12> kKinds = {{
-    {MountKind::kBind, "bind", true},
-    {MountKind::kRoBind, "ro-bind", true},
-    {MountKind::kDevBind, "dev-bind", true},
-    {MountKind::kTmpfs, "tmpfs", false},
-    {MountKind::kDir, "dir", false},
-    {MountKind::kSymlink, "symlink", true},
-    {MountKind::kProc, "proc", false},
-    {MountKind::kDev, "dev", false},
-    {MountKind::kRemountRo, "remount-ro", false},
-    {MountKind::kTerminal, "terminal", false},
-    {MountKind::kFile, "file", true},
-    {MountKind::kFileOver, "file-over", true},
+    // Binds and links: a source, then the destination.
+    {MountKind::kBind, "bind", true}, {MountKind::kRoBind, "ro-bind", true},
+    {MountKind::kDevBind, "dev-bind", true}, {MountKind::kSymlink, "symlink", true},
+    // Fresh file systems and nodes: a destination only.
+    {MountKind::kTmpfs, "tmpfs", false}, {MountKind::kDir, "dir", false},
+    {MountKind::kProc, "proc", false}, {MountKind::kDev, "dev", false},
+    {MountKind::kRemountRo, "remount-ro", false}, {MountKind::kTerminal, "terminal", false},
+    // Files written with their content (KEYWORD DEST CONTENT).
+    {MountKind::kFile, "file", true}, {MountKind::kFileOver, "file-over", true},
 }};
 
 // The kinds written `KEYWORD DEST [CONTENT]`.
