@@ -22,17 +22,6 @@ int count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// Each URL through xdg-open inside; prints each exit status on one line.
-std::string open_each(const std::vector<std::string>& urls) {
-  std::string list;
-  for (const auto& u : urls) list += "    " + u + ",\n";
-  return "import subprocess\n"
-         "urls = [\n" +
-         list +
-         "]\n"
-         "print(' '.join(str(subprocess.run(['xdg-open', u]).returncode) for u in urls))\n";
-}
-
 TEST(Links, RefusedUrlsAreNeverOpened) {
   TempProject p = make_project(true);
   RunResult r = sandbox_probe(

@@ -67,16 +67,6 @@ void start_bus(const TempProject& p, Bus& bus, bool portal) {
   ASSERT_EQ(read_line(bus.portal.out_fd), "ready");
 }
 
-std::string open_each(const std::vector<std::string>& urls) {
-  std::string list;
-  for (const auto& u : urls) list += "    " + u + ",\n";
-  return "import subprocess\n"
-         "urls = [\n" +
-         list +
-         "]\n"
-         "print(' '.join(str(subprocess.run(['xdg-open', u]).returncode) for u in urls))\n";
-}
-
 TEST(Portal, WebbrowserReachesThePortalWithTheExactUrl) {
   TempProject p = make_project(true);
   Bus bus;

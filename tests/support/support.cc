@@ -319,4 +319,14 @@ std::vector<pid_t> processes_with_arg(const std::string& needle) {
   return found;
 }
 
+std::string open_each(const std::vector<std::string>& urls) {
+  std::string list;
+  for (const auto& u : urls) list += "    " + u + ",\n";
+  return "import subprocess\n"
+         "urls = [\n" +
+         list +
+         "]\n"
+         "print(' '.join(str(subprocess.run(['xdg-open', u]).returncode) for u in urls))\n";
+}
+
 }  // namespace vx::test

@@ -70,6 +70,10 @@ Background start_process(std::vector<std::string> argv, std::vector<std::string>
 std::string read_line(int fd);  // "" at EOF
 int wait_status(pid_t pid);     // exit code or 128+N
 
+// Python code that runs each URL (a Python expression) through xdg-open inside and prints
+// the exit statuses on one line.
+std::string open_each(const std::vector<std::string>& urls);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
 bool exists(const std::string& path);
