@@ -8,6 +8,7 @@
 #include "plan/dns_forward.h"
 #include "plan/options.h"
 #include "plan/plan_sandbox.h"
+#include "sample_request.h"
 
 namespace vx {
 namespace {
@@ -49,20 +50,7 @@ TEST(NetOptions, ALaterNetIsForPipToo) {
   EXPECT_EQ(effective_net(SandboxOptions{}, true), NetMode::kHost);
 }
 
-LaunchRequest request(NetMode net) {
-  static const std::vector<std::string> host = {"PATH=/usr/bin"};
-  LaunchRequest req;
-  req.host_environ = &host;
-  req.host_uid = 1000;
-  req.host_gid = 1000;
-  req.home = "/home/u";
-  req.cwd = "/p";
-  req.project = "/p";
-  req.exec_file = "true";
-  req.argv = {"true"};
-  req.options.net = net;
-  return req;
-}
+LaunchRequest request(NetMode net) { return sample_request(net); }
 
 bool has(const std::vector<std::string>& words, const std::vector<std::string>& run) {
   return std::search(words.begin(), words.end(), run.begin(), run.end()) != words.end();

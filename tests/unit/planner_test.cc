@@ -4,6 +4,7 @@
 #include "base/error.h"
 #include "sandbox/idmap.h"
 #include "plan/plan_sandbox.h"
+#include "sample_request.h"
 #include "host/venv.h"
 
 namespace vx {
@@ -79,18 +80,8 @@ TEST(Planner, PipCommands) {
 }
 
 TEST(Planner, NamespacesIdsSeccompChoice) {
-  std::vector<std::string> host = {"PATH=/usr/bin"};
-  LaunchRequest req;
-  req.host_environ = &host;
-  req.host_uid = 1000;
-  req.host_gid = 1000;
-  req.home = "/home/u";
-  req.cwd = "/p";
-  req.project = "/p";
-  req.exec_file = "true";
-  req.argv = {"true"};
+  LaunchRequest req = sample_request(NetMode::kNone);
   req.options.uid = 0;
-  req.options.net = NetMode::kNone;
   auto plan = plan_sandbox(req);
   ASSERT_TRUE(plan.has_value());
   EXPECT_EQ(plan->ids, (IdMapping{0, 1000, 1000, 1000}));
