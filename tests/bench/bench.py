@@ -9,6 +9,8 @@ work, rounds = sys.argv[1], int(sys.argv[2])
 proj = os.path.join(work, "proj")
 vx = os.path.join(work, "venv-exec")
 floor = os.path.join(work, "floor-exec")
+# Another build to compare with in the same run (tests/bench/run --baseline BINARY).
+baseline = os.path.join(work, "venv-exec-baseline")
 devnull = os.open(os.devnull, os.O_RDWR)
 env = dict(os.environ)
 
@@ -39,6 +41,10 @@ def make_venvs():
             shutil.copy(so, os.path.join(site, f"bench_ext_{i}{suffix}"))
     for name in (".venv", ".venv-many"):
         sh(vx, "install", os.path.join(proj, name), stdout=subprocess.DEVNULL)
+    if os.path.exists(baseline):
+        # Its own state, so that neither build reads what the other wrote.
+        sh("/usr/bin/python3", "-m", "venv", "--without-pip", os.path.join(proj, ".venv-baseline"))
+        sh(baseline, "install", os.path.join(proj, ".venv-baseline"), stdout=subprocess.DEVNULL)
 
 
 def commands():
@@ -47,6 +53,9 @@ def commands():
     if os.path.exists(floor):
         c["floor-exec"] = [floor, py, "-c", "pass"]
     c["venv-exec"] = [os.path.join(proj, ".venv/bin/python"), "-c", "pass"]
+    if os.path.exists(baseline):
+        c["venv-exec, baseline build"] = [os.path.join(proj, ".venv-baseline/bin/python"), "-c",
+                                          "pass"]
     c["venv-exec --profile system"] = [vx, "--profile", "system", ".venv/bin/python", "-c", "pass"]
     # pasta started for the run, torn down after: what --net internet adds to a launch.
     c["venv-exec --net internet"] = [vx, "--net", "internet", ".venv/bin/python", "-c", "pass"]
@@ -147,6 +156,21 @@ def phases(argv, runs=100):
     return sorted(((statistics.median(v), k) for k, v in marks.items()))
 
 
+def syscalls_before_exec(argv):
+    """Syscalls made from the launcher's execve to the program's (the last execve of the trace,
+    `python -c pass` execs nothing), all processes together: unlike time, this count does not
+    drift with the machine's load. None when strace is not installed."""
+    strace = shutil.which("strace")
+    if strace is None:
+        return None
+    trace = os.path.join(work, "trace")
+    subprocess.run([strace, "-f", "-qq", "-o", trace, *argv], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(trace) as f:
+        calls = [line for line in f if "resumed>" not in line]
+    return max(i for i, line in enumerate(calls) if " execve(" in line)
+
+
 def row(*cells):
     print("| " + " | ".join(cells) + " |")
 
@@ -178,6 +202,9 @@ def main():
         row(f"median `python -c pass`, {k}", f"{v:.2f} ms{extra}", "", "")
     net = med["venv-exec --net internet"] - med["venv-exec"]
     row("extra cost of `--net internet` (pasta) over the shared network", f"+{net:.2f} ms", "", "")
+    if "venv-exec, baseline build" in over:
+        d = ours - over["venv-exec, baseline build"]
+        row("this build's overhead above the baseline build's", f"{d:+.2f} ms", "", "")
     if "floor-exec" in over:
         d = ours - over["floor-exec"]
         row("venv-exec overhead above floor-exec's", f"{d:+.2f} ms", "<= 0.30 ms",
@@ -185,6 +212,8 @@ def main():
     bw = over["bwrap, floor-exec's view"]
     row("venv-exec overhead / bwrap's (floor-exec's view)", f"{ours / bw:.2f}", "<= 0.60",
         "yes" if ours <= 0.6 * bw else "no")
+    if "floor-exec" in over:
+        row("floor-exec overhead / bwrap's (yardstick)", f"{over['floor-exec'] / bw:.2f}", "", "")
     ratio = over["venv-exec, 300 extensions"] / ours
     row("overhead with 300 extension modules / with none", f"{ratio:.2f}", "0.95 to 1.05",
         "yes" if abs(ratio - 1) <= 0.05 else "no")
@@ -194,6 +223,10 @@ def main():
     if tp_floor:
         row("8 parallel loops, launches/s floor-exec / unwrapped (yardstick)",
             f"{tp_floor[0]:.0f} / {tp_plain:.0f} = {tp_floor[0] / tp_plain:.2f}", "", "")
+    for k in ("floor-exec", "venv-exec", "venv-exec, baseline build"):
+        n = syscalls_before_exec(cmds[k]) if k in cmds else None
+        if n is not None:
+            row(f"syscalls until the program's execve, {k}", f"{n}", "", "")
     row("launcher peak RSS", f"{rss / 1024:.2f} MiB", "< 3 MiB", "yes" if rss < 3072 else "no")
     row("binary size, stripped", f"{size / 1048576:.2f} MiB", "< 2 MiB",
         "yes" if size < 2 * 1048576 else "no")
