@@ -12,14 +12,14 @@
 
 #include "host/elf_reader.h"
 #include "base/path.h"
+#include "base/real_path.h"
 
 namespace vx {
 
 namespace {
 
 std::string real(const std::string& path) {
-  char buf[PATH_MAX];
-  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+  return real_path(path).value_or(path);
 }
 
 std::string expand(std::string dir, const std::string& origin, const ElfInfo& e) {

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/sandbox_writable.h"
 #include "plan/environ.h"
 #include "sandbox/signals.h"
@@ -46,20 +47,16 @@ bool set_and_not_empty(const HostFacts& host, const char* name) {
   return v && !v->empty();
 }
 
-std::string real_path(const std::string& path) {
-  char real[PATH_MAX];
-  return realpath(path.c_str(), real) != nullptr ? real : "";
-}
-
 // Only the Debian path, never a PATH lookup: PATH often starts with VENV/bin, where a console
 // script or a link to venv-exec would run unsandboxed, or as a new sandbox without this run's
 // options. The path itself is refused when it leads back there through a link.
 std::string trusted_tool(const char* path, const std::string& self_exe,
                          const std::vector<std::string>& untrusted) {
   if (access(path, X_OK) != 0) return "";
-  std::string real = real_path(path);
-  if (real.empty()) return "";
-  if (real == real_path(self_exe) || writable_by_sandbox(path, untrusted)) {
+  auto real = real_path(path);
+  if (!real) return "";
+  // self_exe is /proc/self/exe's text: already the kernel's canonical name.
+  if (*real == self_exe || writable_by_sandbox(path, untrusted)) {
     say(std::string("not using ") + path +
         " to open links: it leads to venv-exec itself or into "
         "the project or the venv; links are printed instead");

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/cgroup.h"
 #include "host/file_read.h"
 #include "host/landlock_paths.h"
@@ -50,10 +51,8 @@ std::optional<std::string> wrapped_name(const Venv& venv, const std::string& cmd
   std::string name = cmd;
   if (cmd.find('/') != std::string::npos) {
     auto slash = cmd.rfind('/');
-    char dir[PATH_MAX];
-    std::string parent = slash == 0 ? "/" : cmd.substr(0, slash);
-    if (realpath(parent.c_str(), dir) == nullptr || std::string(dir) != venv.dir + "/bin")
-      return std::nullopt;
+    auto dir = real_path(slash == 0 ? "/" : cmd.substr(0, slash));
+    if (!dir || *dir != venv.dir + "/bin") return std::nullopt;
     name = cmd.substr(slash + 1);
   }
   if (!exists_nofollow(venv_real_dir(venv) + "/" + name)) return std::nullopt;
@@ -128,15 +127,17 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
                 op.kind == MountKind::kDevBind;
     if (!bind) continue;
     if (!op.src.empty() && op.src.front() != '/') op.src = cwd + "/" + op.src;
-    char resolved[PATH_MAX];
-    if (realpath(op.src.c_str(), resolved) != nullptr) {
-      op.src = resolved;
+    auto resolved = real_path(op.src);
+    if (resolved) {
+      op.src = std::move(*resolved);
       continue;
     }
     if (op.optional) continue;
     std::string flag = "--" + std::string(mount_keyword(op.kind));
-    return fail(Error::from_errno(flag + " " + op.src + " " + op.dest,
-                                  "use " + flag + "-try for a source that may be missing"));
+    Error e = resolved.error();
+    e.what = flag + " " + op.src + " " + op.dest;
+    e.hint = "use " + flag + "-try for a source that may be missing";
+    return fail(e);
   }
   return out;
 }
@@ -165,10 +166,14 @@ Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string
   std::vector<std::string> out;
   for (const auto& exe : exes) {
     std::string path = exe.front() == '/' ? exe : cwd + "/" + exe;
-    char real[PATH_MAX];
-    if (realpath(path.c_str(), real) == nullptr)
-      return fail(Error::from_errno("--expose " + exe, "name an existing executable"));
-    out.emplace_back(real);
+    auto real = real_path(path);
+    if (!real) {
+      Error e = real.error();
+      e.what = "--expose " + exe;
+      e.hint = "name an existing executable";
+      return fail(e);
+    }
+    out.push_back(std::move(*real));
   }
   return out;
 }
@@ -221,10 +226,10 @@ std::vector<EnvEntry> project_dotenv(const std::string& project) {
 GitIdentity read_git_identity(const std::string& path, bool follow) {
   constexpr size_t kGitConfigCap = 256 << 10;
   std::string file = path;
-  char resolved[PATH_MAX];
   if (follow) {
-    if (realpath(path.c_str(), resolved) == nullptr) return {};
-    file = resolved;
+    auto resolved = real_path(path);
+    if (!resolved) return {};
+    file = std::move(*resolved);
   }
   auto text = read_untrusted_file(file, kGitConfigCap);
   return text ? parse_git_identity(*text) : GitIdentity{};
@@ -248,12 +253,12 @@ void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& re
 // trusted (SPEC §3a.1): its link (systemd-resolved's, into /run) is followed, the file itself
 // read as any other, capped. Nothing read: the sandbox sees what the view shows, as before.
 void read_resolv_conf(LaunchRequest& req) {
-  char real[PATH_MAX];
-  if (realpath("/etc/resolv.conf", real) == nullptr) return;
-  auto text = read_untrusted_file(real, kResolvConfCap);
+  auto real = real_path("/etc/resolv.conf");
+  if (!real) return;
+  auto text = read_untrusted_file(*real, kResolvConfCap);
   if (!text) return;
   req.resolv_conf = std::move(*text);
-  req.resolv_conf_real = real;
+  req.resolv_conf_real = std::move(*real);
 }
 
 }  // namespace
@@ -292,8 +297,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.pip_cache = host_pip_cache(host, venv);
   std::string state = state_root(host);
   // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
-  char real_state[PATH_MAX];
-  if (realpath(state.c_str(), real_state) != nullptr) req.state_dir = real_state;
+  if (auto real_state = real_path(state)) req.state_dir = std::move(*real_state);
   req.other_venvs = registered_venvs_within(state, venv.project);
   req.skip_protected = unprotectable_names(venv.project);
   req.dotenv = project_dotenv(venv.project);

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/file_read.h"
 #include "host/state.h"
 #include "sandbox/mount_ops.h"
@@ -17,12 +18,6 @@
 namespace vx {
 
 namespace {
-
-Expected<std::string> real_path(const std::string& path, const std::string& what) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf) == nullptr) return fail(Error::from_errno(what + " " + path));
-  return std::string(buf);
-}
 
 bool is_dir(const std::string& path) {
   struct stat st;
@@ -41,9 +36,7 @@ std::string major_minor(const std::string& version) {
 // symlink, then go up from bin/. Bound read-only whatever its location (pyenv, uv, /opt).
 Expected<std::string> interpreter_prefix(const PyvenvCfg& cfg, const std::string& mm) {
   for (const std::string& name : {"python" + mm, std::string("python3"), std::string("python")}) {
-    char buf[PATH_MAX];
-    std::string candidate = cfg.home + "/" + name;
-    if (realpath(candidate.c_str(), buf) != nullptr) return parent_dir(parent_dir(buf));
+    if (auto real = real_path(cfg.home + "/" + name)) return parent_dir(parent_dir(*real));
   }
   return fail(Error::make("find the base interpreter of the venv",
                           "no python" + mm + " or python3 in " + cfg.home,
@@ -74,9 +67,10 @@ Expected<PyvenvCfg> parse_pyvenv_cfg(std::string_view text, const std::string& f
 
 Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
   Venv venv;
-  auto resolved = real_path(dir, "find the venv " + how);
+  auto resolved = real_path(dir);
   if (!resolved) {
     Error e = resolved.error();
+    e.what = "find the venv " + how + " " + dir;
     e.hint = "create it with 'python3 -m venv " + dir + "' or name another with --venv";
     return fail(e);
   }
@@ -183,9 +177,10 @@ std::optional<std::string> search_path(const HostFacts& host, const std::string&
 // into another venv's bin/, as pipx does, still names its own venv). That link names the
 // entrypoint; nullopt when `path` does not lead to this binary or passes no such link.
 std::optional<std::string> wrapper_link(const std::string& path, const std::string& self_exe) {
-  char real[PATH_MAX];
-  if (!self_exe.empty() && (realpath(path.c_str(), real) == nullptr || self_exe != real))
-    return std::nullopt;
+  if (!self_exe.empty()) {
+    auto real = real_path(path);
+    if (!real || *real != self_exe) return std::nullopt;
+  }
   std::optional<std::string> found;
   std::string cur = path;
   for (int hops = 0; hops < 40; ++hops) {
