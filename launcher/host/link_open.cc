@@ -124,8 +124,15 @@ const char* opener_name(LinkOpener o) {
 HostLinks::HostLinks(const HostFacts& host, std::vector<std::string> untrusted, bool host_network)
     : host_(host),
       untrusted_(std::move(untrusted)),
-      host_network_(host_network),
-      env_(opener_environ(host.environ, untrusted_)) {}
+      host_network_(host_network) {}
+
+// Made at the first link, not at each launch: cleaning PATH resolves every entry, a cost
+// most runs would pay for nothing. No weaker than at launch: what a sandbox can plant in the
+// project before the first link, an earlier run could have planted before this launch.
+const std::vector<std::string>& HostLinks::opener_env() {
+  if (!env_) env_ = opener_environ(host_.environ, untrusted_);
+  return *env_;
+}
 
 const OpenerFacts& HostLinks::facts() {
   if (!facts_) {
@@ -164,7 +171,7 @@ unsigned char HostLinks::on_link(const LinkMessage& message) {
 void HostLinks::open(const std::string& url, LinkOpener opener) {
   if (opener == LinkOpener::kPrint) return say("open this link in your browser: " + url);
   say("opening " + url);
-  pid_t pid = spawn_opener(opener_argv(opener, facts(), url), env_);
+  pid_t pid = spawn_opener(opener_argv(opener, facts(), url), opener_env());
   if (pid < 0)
     return say("could not start " + std::string(opener_name(opener)) +
                "; open the link yourself: " + url);
@@ -177,7 +184,7 @@ void HostLinks::opened(const Opening& o, int status) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   const OpenerFacts& f = facts();
   if (o.opener == LinkOpener::kPortal && f.display && !f.xdg_open.empty()) {
-    pid_t pid = spawn_opener(opener_argv(LinkOpener::kXdgOpen, f, o.url), env_);
+    pid_t pid = spawn_opener(opener_argv(LinkOpener::kXdgOpen, f, o.url), opener_env());
     if (pid > 0) return running_.push_back({pid, LinkOpener::kXdgOpen, o.url});
   }
   say(std::string(opener_name(o.opener)) + " did not open the link; open it yourself: " + o.url);
