@@ -127,10 +127,9 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
 
 }  // namespace
 
-Expected<SandboxOptions> trusted_defaults(Venv& venv, const HostFacts& host) {
+Expected<SandboxOptions> trusted_defaults(Venv& venv, const Registry& registry) {
   if (venv.dir.empty()) return SandboxOptions{};
-  std::string state = state_root(host);
-  if (auto reg = find_registration(state, venv.dir)) {
+  if (auto reg = registry.find(venv.dir)) {
     venv.registration = reg->dir;
     venv.python_prefix = reg->python_prefix;
     TRY_ASSIGN(parsed, parse_sandbox_args(reg->options, false, reg->dir + "/options"));

@@ -145,12 +145,17 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
 // A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
 // earlier run: it is neither followed nor opened, and it is left out of the read-only binds
 // with a warning, rather than stopping this and every later launch (SPEC §3a.4).
-std::vector<std::string> unprotectable_names(const std::string& project) {
+// `present` gets every protected name that exists, for warn_new_protected after the run: the
+// same lstat answers both.
+std::vector<std::string> unprotectable_names(const std::string& project,
+                                             std::vector<std::string>& present) {
   std::vector<std::string> out;
   for (const auto& name : protected_project_names()) {
     struct stat st;
     std::string path = project + "/" + name;
-    if (lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) continue;
+    if (lstat(path.c_str(), &st) != 0) continue;
+    present.push_back(name);
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) continue;
     warn(path + " is " + (S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file") +
          ", which a sandbox may have planted: it is not protected in this run; remove it, or "
          "replace it with the file it stands for");
@@ -273,7 +278,8 @@ Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOpti
 }
 
 Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
-                                      const SandboxOptions& options, const Target& target) {
+                                      const Registry& registry, const SandboxOptions& options,
+                                      const Target& target) {
   LaunchRequest req;
   req.host_environ = &host.environ;
   req.host_uid = host.uid;
@@ -295,11 +301,10 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd));
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
-  std::string state = state_root(host);
   // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
-  if (auto real_state = real_path(state)) req.state_dir = std::move(*real_state);
-  req.other_venvs = registered_venvs_within(state, venv.project);
-  req.skip_protected = unprotectable_names(venv.project);
+  if (auto real_state = real_path(registry.root())) req.state_dir = std::move(*real_state);
+  req.other_venvs = registry.venvs_within(venv.project);
+  req.skip_protected = unprotectable_names(venv.project, req.protected_present);
   req.dotenv = project_dotenv(venv.project);
   add_git_identity(host, venv, req);
   TRY_ASSIGN(resolved, resolve_target(venv, target));

@@ -93,11 +93,11 @@ Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
 }
 
 Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host,
-                         const std::string& state_root) {
+                         const Registry& registry) {
   if (named) return load_venv(*named, "named by --venv");
   if (auto active = host_env(host, "VIRTUAL_ENV"); active && !active->empty())
     return load_venv(*active, "named by $VIRTUAL_ENV");
-  if (auto registered = registered_venv_above(state_root, host.cwd))
+  if (auto registered = registry.venv_above(host.cwd))
     return load_venv(*registered, "registered by venv-exec install");
   std::string local = host.cwd + "/.venv";
   if (is_dir(local)) return load_venv(local, "./.venv");
