@@ -181,7 +181,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   mark_phase(host.timing, "plan");
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
-  pid_t self = getpid();
+  pid_t self = plan.limits.cgroups.empty() ? 0 : getpid();  // only a run cgroup needs it
   TRY_ASSIGN(cgroup, enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(self), self));
   timespec started = monotonic_now();
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));

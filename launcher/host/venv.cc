@@ -177,16 +177,21 @@ std::optional<std::string> search_path(const HostFacts& host, const std::string&
 // into another venv's bin/, as pipx does, still names its own venv). That link names the
 // entrypoint; nullopt when `path` does not lead to this binary or passes no such link.
 std::optional<std::string> wrapper_link(const std::string& path, const std::string& self_exe) {
-  if (!self_exe.empty()) {
-    auto real = real_path(path);
-    if (!real || *real != self_exe) return std::nullopt;
-  }
   std::optional<std::string> found;
   std::string cur = path;
   for (int hops = 0; hops < 40; ++hops) {
     char buf[PATH_MAX];
     ssize_t n = readlink(cur.c_str(), buf, sizeof buf - 1);
-    if (n <= 0) return found;  // the binary itself
+    if (n <= 0) {
+      // The end of the walk. Each step replaced a link by its target in place, so `path`
+      // leads where `cur` does: a file that is not a link and is named exactly self_exe (the
+      // kernel's canonical name) is this binary, with no resolution needed; anything else is
+      // resolved and compared.
+      bool a_file = n < 0 && errno == EINVAL;
+      if (self_exe.empty() || (a_file && cur == self_exe)) return found;
+      auto real = real_path(path);
+      return real && *real == self_exe ? found : std::nullopt;
+    }
     std::string dir = parent_dir(cur);
     struct stat st;
     if (stat((parent_dir(dir) + "/pyvenv.cfg").c_str(), &st) == 0 &&
