@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -145,6 +146,10 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
 // A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
 // earlier run: it is neither followed nor opened, and it is left out of the read-only binds
 // with a warning, rather than stopping this and every later launch (SPEC §3a.4).
+bool has_name(const std::vector<std::string>& names, const char* name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 // `present` gets every protected name that exists, for warn_new_protected after the run: the
 // same lstat answers both.
 std::vector<std::string> unprotectable_names(const std::string& project,
@@ -241,7 +246,8 @@ GitIdentity read_git_identity(const std::string& path, bool follow) {
 }
 
 void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& req) {
-  req.git_local = read_git_identity(venv.project + "/.git/config", false);
+  if (has_name(req.protected_present, ".git"))
+    req.git_local = read_git_identity(venv.project + "/.git/config", false);
   // git(1): GIT_CONFIG_GLOBAL names the file read instead of both user files.
   if (auto global = host_env(host, "GIT_CONFIG_GLOBAL"); global && !global->empty()) {
     req.git_user = read_git_identity(*global, true);
@@ -305,7 +311,9 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   if (auto real_state = real_path(registry.root())) req.state_dir = std::move(*real_state);
   req.other_venvs = registry.venvs_within(venv.project);
   req.skip_protected = unprotectable_names(venv.project, req.protected_present);
-  req.dotenv = project_dotenv(venv.project);
+  // The lstat of the protected names just said whether .env and .git exist: no open to learn
+  // it again.
+  if (has_name(req.protected_present, ".env")) req.dotenv = project_dotenv(venv.project);
   add_git_identity(host, venv, req);
   TRY_ASSIGN(resolved, resolve_target(venv, target));
   req.exec_file = std::move(resolved.exec_file);
