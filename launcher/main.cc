@@ -143,9 +143,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   mark_phase(host.timing, "options");
   // Read once: venv discovery, the stored options and the other venvs to protect all ask it.
   const Registry registry(state_root(host));
-  TRY_ASSIGN(venv, inv.command == Command::kEntrypoint
-                       ? venv_for_entrypoint(entry)
-                       : find_venv(caller.venv, host, registry));
+  TRY_ASSIGN(venv, inv.command == Command::kEntrypoint ? venv_for_entrypoint(entry)
+                                                       : find_venv(caller.venv, host, registry));
   TRY(check_project(venv.project, host.home));
   // Policy only from trusted inputs (SPEC §3a): the registry's defaults, then the caller's.
   TRY_ASSIGN(options, trusted_defaults(venv, registry));

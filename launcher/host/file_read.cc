@@ -15,9 +15,9 @@ Expected<OpenFile> open_untrusted(const std::string& path) {
   file.fd.reset(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!file.fd) {
     if (errno == ELOOP) {
-      Error e = Error::make("read " + path,
-                            "it is a symbolic link, which a sandbox could have planted",
-                            "replace the link with the file it points to");
+      Error e =
+          Error::make("read " + path, "it is a symbolic link, which a sandbox could have planted",
+                      "replace the link with the file it points to");
       e.sys_errno = ELOOP;
       return fail(e);
     }

@@ -122,9 +122,7 @@ const char* opener_name(LinkOpener o) {
 }  // namespace
 
 HostLinks::HostLinks(const HostFacts& host, std::vector<std::string> untrusted, bool host_network)
-    : host_(host),
-      untrusted_(std::move(untrusted)),
-      host_network_(host_network) {}
+    : host_(host), untrusted_(std::move(untrusted)), host_network_(host_network) {}
 
 // Made at the first link, not at each launch: cleaning PATH resolves every entry, a cost
 // most runs would pay for nothing. No weaker than at launch: what a sandbox can plant in the

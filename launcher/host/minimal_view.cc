@@ -9,10 +9,10 @@
 #include <climits>
 #include <set>
 
-#include "host/closure.h"
-#include "host/elf_reader.h"
 #include "base/path.h"
 #include "base/real_path.h"
+#include "host/closure.h"
+#include "host/elf_reader.h"
 #include "host/venv.h"
 
 namespace vx {
@@ -88,9 +88,7 @@ void find_shared_objects(const std::string& dir, std::vector<std::string>& out, 
   closedir(d);
 }
 
-std::string real_or_self(const std::string& path) {
-  return real_path(path).value_or(path);
-}
+std::string real_or_self(const std::string& path) { return real_path(path).value_or(path); }
 
 const std::vector<std::string>& tools() {
   static const std::vector<std::string> t = {"/bin/sh", "/bin/bash",  "/usr/bin/env",

@@ -10,9 +10,9 @@
 #include "base/error.h"
 #include "host/host.h"
 #include "host/state.h"
+#include "host/venv.h"
 #include "plan/invocation.h"
 #include "plan/plan_sandbox.h"
-#include "host/venv.h"
 
 namespace vx {
 

@@ -66,14 +66,14 @@ TEST(SystemEtc, LargeFilesAreBoundTheAccountsAlwaysRead) {
 // Whether an entry is first opened or first lstat'ed (a cost choice), it ends the same.
 TEST(SystemEtc, TheEntryDoesNotDependOnHowItIsProbed) {
   FakeRoot r;
-  mkdir((r.dir + "/etc/hosts").c_str(), 0755);                    // usually a file: a directory
-  r.write("/etc/ld.so.cache", "small\n");                         // usually bound: small, copied
+  mkdir((r.dir + "/etc/hosts").c_str(), 0755);  // usually a file: a directory
+  r.write("/etc/ld.so.cache", "small\n");       // usually bound: small, copied
   std::string big(kEtcCopyMax + 1, '#');
   r.write("/run/services", big);
-  r.link(r.dir + "/run/services", "/etc/services");               // a link out of /usr, large
+  r.link(r.dir + "/run/services", "/etc/services");  // a link out of /usr, large
   r.write("/usr/lib/zone", "TZ\n");
-  r.link(r.dir + "/usr/lib/zone", "/etc/localtime");              // absolute, into /usr: kept
-  r.link("../run/missing", "/etc/xdg/pip");                       // dangling: left out
+  r.link(r.dir + "/usr/lib/zone", "/etc/localtime");  // absolute, into /usr: kept
+  r.link("../run/missing", "/etc/xdg/pip");           // dangling: left out
   using K = EtcEntry::Kind;
   EXPECT_EQ(read_standard_etc(r.dir), (std::vector<EtcEntry>{
                                           {K::kBind, "/etc/hosts", r.dir + "/etc/hosts"},
