@@ -143,15 +143,15 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
   return out;
 }
 
-// A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
-// earlier run: it is neither followed nor opened, and it is left out of the read-only binds
-// with a warning, rather than stopping this and every later launch (SPEC §3a.4).
 bool has_name(const std::vector<std::string>& names, const char* name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// `present` gets every protected name that exists, for warn_new_protected after the run: the
-// same lstat answers both.
+// A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
+// earlier run: it is neither followed nor opened, and it is left out of the read-only binds
+// with a warning, rather than stopping this and every later launch (SPEC §3a.4). `present`
+// gets every protected name that exists, for warn_new_protected after the run: the same lstat
+// answers both.
 std::vector<std::string> unprotectable_names(const std::string& project,
                                              std::vector<std::string>& present) {
   std::vector<std::string> out;
