@@ -141,17 +141,18 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (cli.help || cli.version) return launch_info(cli);
   TRY_ASSIGN(caller, caller_options(host, cli.options));
   mark_phase(host.timing, "options");
-  TRY_ASSIGN(venv, inv.command == Command::kEntrypoint
-                       ? venv_for_entrypoint(entry)
-                       : find_venv(caller.venv, host, state_root(host)));
+  // Read once: venv discovery, the stored options and the other venvs to protect all ask it.
+  const Registry registry(state_root(host));
+  TRY_ASSIGN(venv, inv.command == Command::kEntrypoint ? venv_for_entrypoint(entry)
+                                                       : find_venv(caller.venv, host, registry));
   TRY(check_project(venv.project, host.home));
   // Policy only from trusted inputs (SPEC §3a): the registry's defaults, then the caller's.
-  TRY_ASSIGN(options, trusted_defaults(venv, host));
+  TRY_ASSIGN(options, trusted_defaults(venv, registry));
   if (explain) explain->stored_options = format_options(options);
   merge_options(options, caller);
   TRY(prepare_venv_dirs(venv, host.home));
   mark_phase(host.timing, "venv");
-  TRY_ASSIGN(request, build_request(host, venv, options, target));
+  TRY_ASSIGN(request, build_request(host, venv, registry, options, target));
   // pip writes a staging copy of bin/, published when it exits (SPEC §7, host/staging.h).
   std::optional<Staging> staging;
   UniqueFd venv_lock;
@@ -179,9 +180,8 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   mark_phase(host.timing, "plan");
   sigset_t supervised = supervised_signals();
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
-  std::vector<std::string> protected_before = existing_protected(venv.project);
-  TRY_ASSIGN(cgroup,
-             enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(getpid()), getpid()));
+  pid_t self = plan.limits.cgroups.empty() ? 0 : getpid();  // only a run cgroup needs it
+  TRY_ASSIGN(cgroup, enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(self), self));
   timespec started = monotonic_now();
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
   auto spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
@@ -239,7 +239,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (request.pip && options.profile == "minimal") {
     if (auto r = refresh_view(venv, options.expose); !r) report(r.error());
   }
-  warn_new_protected(venv.project, protected_before);
+  warn_new_protected(venv.project, request.protected_present);
   if (explain) {
     if (auto r = explain->finish(sandbox, host, venv, plan); !r) {
       report(r.error());

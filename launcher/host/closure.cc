@@ -2,25 +2,23 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <deque>
 #include <map>
 #include <optional>
-#include <algorithm>
 #include <set>
 
-#include "host/elf_reader.h"
 #include "base/path.h"
+#include "base/real_path.h"
+#include "host/elf_reader.h"
 
 namespace vx {
 
 namespace {
 
-std::string real(const std::string& path) {
-  char buf[PATH_MAX];
-  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
-}
+std::string real(const std::string& path) { return real_path(path).value_or(path); }
 
 std::string expand(std::string dir, const std::string& origin, const ElfInfo& e) {
   const std::string lib = e.elf_class == ELFCLASS64 ? "lib64" : "lib";

@@ -48,10 +48,12 @@ Expected<HostFacts> read_host_facts(const char* argv0, char** envp, int64_t star
   facts.self_exe.assign(buf, static_cast<size_t>(n));
   TRY_ASSIGN(home, resolve_home(facts));
   facts.home = home;
-  facts.stdin_tty = isatty(STDIN_FILENO) == 1;
   for (int fd = 0; fd <= 2; ++fd) {
+    // One TCGETS per descriptor: ttyname_r repeats it, but only for a terminal.
+    bool tty = isatty(fd) == 1;
+    if (fd == STDIN_FILENO) facts.stdin_tty = tty;
     char name[PATH_MAX];
-    if (ttyname_r(fd, name, sizeof name) != 0) continue;
+    if (!tty || ttyname_r(fd, name, sizeof name) != 0) continue;
     if (std::find(facts.terminals.begin(), facts.terminals.end(), name) == facts.terminals.end())
       facts.terminals.emplace_back(name);
   }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/file_read.h"
 #include "host/plan_cache.h"
 #include "host/state.h"
@@ -115,8 +116,7 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
   TRY_ASSIGN(lock, lock_venv(dir));
   TRY_ASSIGN(restored, unwrap_entrypoints(dir, host.self_exe));
   TRY(remove_tree(dir + "/venv-exec"));
-  char real[PATH_MAX];
-  if (realpath(dir.c_str(), real) != nullptr) TRY(unregister_venv(state_root(host), real));
+  if (auto real = real_path(dir)) TRY(unregister_venv(state_root(host), *real));
   if (parsed.purge) {
     TRY(remove_tree(dir + "/home"));
     TRY(remove_tree(dir + "/cache"));
@@ -127,10 +127,9 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
 
 }  // namespace
 
-Expected<SandboxOptions> trusted_defaults(Venv& venv, const HostFacts& host) {
+Expected<SandboxOptions> trusted_defaults(Venv& venv, const Registry& registry) {
   if (venv.dir.empty()) return SandboxOptions{};
-  std::string state = state_root(host);
-  if (auto reg = find_registration(state, venv.dir)) {
+  if (auto reg = registry.find(venv.dir)) {
     venv.registration = reg->dir;
     venv.python_prefix = reg->python_prefix;
     TRY_ASSIGN(parsed, parse_sandbox_args(reg->options, false, reg->dir + "/options"));

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "plan/view.h"
 
 namespace vx {
@@ -31,8 +32,7 @@ const std::vector<std::string>& etc_files() {
 // Landlock checks the file a path ends at, so a rule goes on the link's target
 // (/etc/resolv.conf -> /run/systemd/resolve/stub-resolv.conf). Missing paths are left out.
 void add_resolved(const std::string& path, std::vector<std::string>& out) {
-  char real[PATH_MAX];
-  if (realpath(path.c_str(), real) != nullptr) out.push_back(real);
+  if (auto real = real_path(path)) out.push_back(std::move(*real));
 }
 
 void add_python_etc(std::vector<std::string>& out) {

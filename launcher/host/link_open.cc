@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/sandbox_writable.h"
 #include "plan/environ.h"
 #include "sandbox/signals.h"
@@ -46,20 +47,16 @@ bool set_and_not_empty(const HostFacts& host, const char* name) {
   return v && !v->empty();
 }
 
-std::string real_path(const std::string& path) {
-  char real[PATH_MAX];
-  return realpath(path.c_str(), real) != nullptr ? real : "";
-}
-
 // Only the Debian path, never a PATH lookup: PATH often starts with VENV/bin, where a console
 // script or a link to venv-exec would run unsandboxed, or as a new sandbox without this run's
 // options. The path itself is refused when it leads back there through a link.
 std::string trusted_tool(const char* path, const std::string& self_exe,
                          const std::vector<std::string>& untrusted) {
   if (access(path, X_OK) != 0) return "";
-  std::string real = real_path(path);
-  if (real.empty()) return "";
-  if (real == real_path(self_exe) || writable_by_sandbox(path, untrusted)) {
+  auto real = real_path(path);
+  if (!real) return "";
+  // self_exe is /proc/self/exe's text: already the kernel's canonical name.
+  if (*real == self_exe || writable_by_sandbox(path, untrusted)) {
     say(std::string("not using ") + path +
         " to open links: it leads to venv-exec itself or into "
         "the project or the venv; links are printed instead");
@@ -125,10 +122,15 @@ const char* opener_name(LinkOpener o) {
 }  // namespace
 
 HostLinks::HostLinks(const HostFacts& host, std::vector<std::string> untrusted, bool host_network)
-    : host_(host),
-      untrusted_(std::move(untrusted)),
-      host_network_(host_network),
-      env_(opener_environ(host.environ, untrusted_)) {}
+    : host_(host), untrusted_(std::move(untrusted)), host_network_(host_network) {}
+
+// Made at the first link, not at each launch: cleaning PATH resolves every entry, a cost
+// most runs would pay for nothing. No weaker than at launch: what a sandbox can plant in the
+// project before the first link, an earlier run could have planted before this launch.
+const std::vector<std::string>& HostLinks::opener_env() {
+  if (!env_) env_ = opener_environ(host_.environ, untrusted_);
+  return *env_;
+}
 
 const OpenerFacts& HostLinks::facts() {
   if (!facts_) {
@@ -167,7 +169,7 @@ unsigned char HostLinks::on_link(const LinkMessage& message) {
 void HostLinks::open(const std::string& url, LinkOpener opener) {
   if (opener == LinkOpener::kPrint) return say("open this link in your browser: " + url);
   say("opening " + url);
-  pid_t pid = spawn_opener(opener_argv(opener, facts(), url), env_);
+  pid_t pid = spawn_opener(opener_argv(opener, facts(), url), opener_env());
   if (pid < 0)
     return say("could not start " + std::string(opener_name(opener)) +
                "; open the link yourself: " + url);
@@ -180,7 +182,7 @@ void HostLinks::opened(const Opening& o, int status) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   const OpenerFacts& f = facts();
   if (o.opener == LinkOpener::kPortal && f.display && !f.xdg_open.empty()) {
-    pid_t pid = spawn_opener(opener_argv(LinkOpener::kXdgOpen, f, o.url), env_);
+    pid_t pid = spawn_opener(opener_argv(LinkOpener::kXdgOpen, f, o.url), opener_env());
     if (pid > 0) return running_.push_back({pid, LinkOpener::kXdgOpen, o.url});
   }
   say(std::string(opener_name(o.opener)) + " did not open the link; open it yourself: " + o.url);

@@ -41,11 +41,12 @@ class HostLinks : public LinkHandler {
   void open(const std::string& url, LinkOpener opener);
   void opened(const Opening& o, int status);
   const OpenerFacts& facts();
+  const std::vector<std::string>& opener_env();
 
   const HostFacts& host_;
   std::vector<std::string> untrusted_;
   bool host_network_;
-  std::vector<std::string> env_;  // the caller's, PATH cleaned
+  std::optional<std::vector<std::string>> env_;  // the caller's, PATH cleaned
   std::optional<OpenerFacts> facts_;
   LinkBudget budget_;
   LinkBudget refusals_shown_;

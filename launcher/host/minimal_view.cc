@@ -9,9 +9,10 @@
 #include <climits>
 #include <set>
 
+#include "base/path.h"
+#include "base/real_path.h"
 #include "host/closure.h"
 #include "host/elf_reader.h"
-#include "base/path.h"
 #include "host/venv.h"
 
 namespace vx {
@@ -87,10 +88,7 @@ void find_shared_objects(const std::string& dir, std::vector<std::string>& out, 
   closedir(d);
 }
 
-std::string real_or_self(const std::string& path) {
-  char buf[PATH_MAX];
-  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
-}
+std::string real_or_self(const std::string& path) { return real_path(path).value_or(path); }
 
 const std::vector<std::string>& tools() {
   static const std::vector<std::string> t = {"/bin/sh", "/bin/bash",  "/usr/bin/env",
@@ -195,9 +193,9 @@ Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
     // and PT_INTERP lead is bound only inside the system paths, the recorded prefix and the
     // project. The check is made on the very directory that is bound: its real path, which
     // must exist (a missing PT_INTERP spelled "/usr/../home/u/.ssh/x" is a string "in /usr").
-    char buf[PATH_MAX];
-    if (realpath(parent_dir(f).c_str(), buf) == nullptr) continue;
-    std::string dir = buf;
+    auto real_dir = real_path(parent_dir(f));
+    if (!real_dir) continue;
+    std::string dir = std::move(*real_dir);
     bool trusted = is_system_path(dir) || std::any_of(trusted_roots.begin(), trusted_roots.end(),
                                                       [&](const std::string& r) {
                                                         return !r.empty() && is_within(dir, r);
@@ -207,7 +205,7 @@ Expected<MinimalView> compute_minimal_view(const MinimalInputs& in) {
       continue;
     }
     // The links on the way are recorded; a path that resolves elsewhere now (a link changed
-    // since realpath) is not bound.
+    // since real_path) is not bound.
     if (b.follow(parent_dir(f)) != dir) continue;
     b.bind(dir);
     b.follow(f);  // the loader's own name may be a chain of links (/lib64/ld-linux...)

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "plan/pip_args.h"
 
 namespace vx {
@@ -16,9 +17,9 @@ namespace {
 // The real path of an existing file or directory; nullopt when it does not exist (pip then
 // says so itself, naming the path as the user typed it).
 std::optional<std::string> resolved(const std::string& path) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf) == nullptr) return std::nullopt;
-  return std::string(buf);
+  auto real = real_path(path);
+  if (!real) return std::nullopt;
+  return std::move(*real);
 }
 
 // A mount point under $HOME is made in VENV/home, which sandboxes write: a link or a file

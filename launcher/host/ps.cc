@@ -47,7 +47,7 @@ std::string venv_of(const std::vector<std::string>& argv, const std::string& cwd
       if (inv.args[i] == "--venv") named = inv.args[i + 1];
     if (named && named->front() != '/') named = cwd + "/" + *named;
     facts.home = host_env(facts, "HOME").value_or("");
-    venv = find_venv(named, facts, state_root(facts));
+    venv = find_venv(named, facts, Registry(state_root(facts)));
   }
   if (!venv || venv->dir.empty()) return "-";
   return venv->dir;

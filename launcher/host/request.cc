@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/cgroup.h"
 #include "host/file_read.h"
 #include "host/landlock_paths.h"
@@ -50,10 +52,8 @@ std::optional<std::string> wrapped_name(const Venv& venv, const std::string& cmd
   std::string name = cmd;
   if (cmd.find('/') != std::string::npos) {
     auto slash = cmd.rfind('/');
-    char dir[PATH_MAX];
-    std::string parent = slash == 0 ? "/" : cmd.substr(0, slash);
-    if (realpath(parent.c_str(), dir) == nullptr || std::string(dir) != venv.dir + "/bin")
-      return std::nullopt;
+    auto dir = real_path(slash == 0 ? "/" : cmd.substr(0, slash));
+    if (!dir || *dir != venv.dir + "/bin") return std::nullopt;
     name = cmd.substr(slash + 1);
   }
   if (!exists_nofollow(venv_real_dir(venv) + "/" + name)) return std::nullopt;
@@ -128,28 +128,39 @@ Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mou
                 op.kind == MountKind::kDevBind;
     if (!bind) continue;
     if (!op.src.empty() && op.src.front() != '/') op.src = cwd + "/" + op.src;
-    char resolved[PATH_MAX];
-    if (realpath(op.src.c_str(), resolved) != nullptr) {
-      op.src = resolved;
+    auto resolved = real_path(op.src);
+    if (resolved) {
+      op.src = std::move(*resolved);
       continue;
     }
     if (op.optional) continue;
     std::string flag = "--" + std::string(mount_keyword(op.kind));
-    return fail(Error::from_errno(flag + " " + op.src + " " + op.dest,
-                                  "use " + flag + "-try for a source that may be missing"));
+    Error e = resolved.error();
+    e.what = flag + " " + op.src + " " + op.dest;
+    e.hint = "use " + flag + "-try for a source that may be missing";
+    return fail(e);
   }
   return out;
 }
 
+bool has_name(const std::vector<std::string>& names, const char* name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 // A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
 // earlier run: it is neither followed nor opened, and it is left out of the read-only binds
-// with a warning, rather than stopping this and every later launch (SPEC §3a.4).
-std::vector<std::string> unprotectable_names(const std::string& project) {
+// with a warning, rather than stopping this and every later launch (SPEC §3a.4). `present`
+// gets every protected name that exists, for warn_new_protected after the run: the same lstat
+// answers both.
+std::vector<std::string> unprotectable_names(const std::string& project,
+                                             std::vector<std::string>& present) {
   std::vector<std::string> out;
   for (const auto& name : protected_project_names()) {
     struct stat st;
     std::string path = project + "/" + name;
-    if (lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) continue;
+    if (lstat(path.c_str(), &st) != 0) continue;
+    present.push_back(name);
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) continue;
     warn(path + " is " + (S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file") +
          ", which a sandbox may have planted: it is not protected in this run; remove it, or "
          "replace it with the file it stands for");
@@ -165,10 +176,14 @@ Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string
   std::vector<std::string> out;
   for (const auto& exe : exes) {
     std::string path = exe.front() == '/' ? exe : cwd + "/" + exe;
-    char real[PATH_MAX];
-    if (realpath(path.c_str(), real) == nullptr)
-      return fail(Error::from_errno("--expose " + exe, "name an existing executable"));
-    out.emplace_back(real);
+    auto real = real_path(path);
+    if (!real) {
+      Error e = real.error();
+      e.what = "--expose " + exe;
+      e.hint = "name an existing executable";
+      return fail(e);
+    }
+    out.push_back(std::move(*real));
   }
   return out;
 }
@@ -221,17 +236,18 @@ std::vector<EnvEntry> project_dotenv(const std::string& project) {
 GitIdentity read_git_identity(const std::string& path, bool follow) {
   constexpr size_t kGitConfigCap = 256 << 10;
   std::string file = path;
-  char resolved[PATH_MAX];
   if (follow) {
-    if (realpath(path.c_str(), resolved) == nullptr) return {};
-    file = resolved;
+    auto resolved = real_path(path);
+    if (!resolved) return {};
+    file = std::move(*resolved);
   }
   auto text = read_untrusted_file(file, kGitConfigCap);
   return text ? parse_git_identity(*text) : GitIdentity{};
 }
 
 void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& req) {
-  req.git_local = read_git_identity(venv.project + "/.git/config", false);
+  if (has_name(req.protected_present, ".git"))
+    req.git_local = read_git_identity(venv.project + "/.git/config", false);
   // git(1): GIT_CONFIG_GLOBAL names the file read instead of both user files.
   if (auto global = host_env(host, "GIT_CONFIG_GLOBAL"); global && !global->empty()) {
     req.git_user = read_git_identity(*global, true);
@@ -248,12 +264,12 @@ void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& re
 // trusted (SPEC §3a.1): its link (systemd-resolved's, into /run) is followed, the file itself
 // read as any other, capped. Nothing read: the sandbox sees what the view shows, as before.
 void read_resolv_conf(LaunchRequest& req) {
-  char real[PATH_MAX];
-  if (realpath("/etc/resolv.conf", real) == nullptr) return;
-  auto text = read_untrusted_file(real, kResolvConfCap);
+  auto real = real_path("/etc/resolv.conf");
+  if (!real) return;
+  auto text = read_untrusted_file(*real, kResolvConfCap);
   if (!text) return;
   req.resolv_conf = std::move(*text);
-  req.resolv_conf_real = real;
+  req.resolv_conf_real = std::move(*real);
 }
 
 }  // namespace
@@ -268,7 +284,8 @@ Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOpti
 }
 
 Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
-                                      const SandboxOptions& options, const Target& target) {
+                                      const Registry& registry, const SandboxOptions& options,
+                                      const Target& target) {
   LaunchRequest req;
   req.host_environ = &host.environ;
   req.host_uid = host.uid;
@@ -290,13 +307,13 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd));
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
-  std::string state = state_root(host);
   // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
-  char real_state[PATH_MAX];
-  if (realpath(state.c_str(), real_state) != nullptr) req.state_dir = real_state;
-  req.other_venvs = registered_venvs_within(state, venv.project);
-  req.skip_protected = unprotectable_names(venv.project);
-  req.dotenv = project_dotenv(venv.project);
+  if (auto real_state = real_path(registry.root())) req.state_dir = std::move(*real_state);
+  req.other_venvs = registry.venvs_within(venv.project);
+  req.skip_protected = unprotectable_names(venv.project, req.protected_present);
+  // The lstat of the protected names just said whether .env and .git exist: no open to learn
+  // it again.
+  if (has_name(req.protected_present, ".env")) req.dotenv = project_dotenv(venv.project);
   add_git_identity(host, venv, req);
   TRY_ASSIGN(resolved, resolve_target(venv, target));
   req.exec_file = std::move(resolved.exec_file);

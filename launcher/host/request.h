@@ -9,9 +9,10 @@
 
 #include "base/error.h"
 #include "host/host.h"
+#include "host/state.h"
+#include "host/venv.h"
 #include "plan/invocation.h"
 #include "plan/plan_sandbox.h"
-#include "host/venv.h"
 
 namespace vx {
 
@@ -35,6 +36,7 @@ struct ResolvedTarget {
 Expected<ResolvedTarget> resolve_target(const Venv& venv, const Target& t);
 
 Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
-                                      const SandboxOptions& options, const Target& target);
+                                      const Registry& registry, const SandboxOptions& options,
+                                      const Target& target);
 
 }  // namespace vx

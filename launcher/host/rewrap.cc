@@ -10,6 +10,8 @@
 
 namespace vx {
 
+namespace {
+
 std::vector<std::string> existing_protected(const std::string& project) {
   std::vector<std::string> found;
   struct stat st;
@@ -17,6 +19,8 @@ std::vector<std::string> existing_protected(const std::string& project) {
     if (lstat((project + "/" + name).c_str(), &st) == 0) found.push_back(name);
   return found;
 }
+
+}  // namespace
 
 void warn_new_protected(const std::string& project, const std::vector<std::string>& before) {
   for (const auto& name : existing_protected(project)) {

@@ -10,10 +10,8 @@
 
 namespace vx {
 
-// The protected project paths (.git, .env, ...) that exist now: taken before the launch.
-std::vector<std::string> existing_protected(const std::string& project);
-
-// Warns on stderr for each protected path that exists now but was not in `before`.
+// Warns on stderr for each protected path (.git, .env, ...) that exists now but was not in
+// `before` (LaunchRequest::protected_present, taken before the launch).
 void warn_new_protected(const std::string& project, const std::vector<std::string>& before);
 
 // After pip: publishes the staging dir (publish.h) and removes it, warning for each entry not

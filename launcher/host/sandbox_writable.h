@@ -1,6 +1,6 @@
 // [o] host side: whether a host path lies in a directory the sandbox can write (the project,
 // the venv). Used before the launcher runs a host tool unsandboxed (pasta, the link openers).
-// Impure (realpath).
+// Impure (resolves the path).
 #pragma once
 
 #include <string>

@@ -93,12 +93,21 @@ std::string state_root(const HostFacts& host) {
   return base + "/venv-exec";
 }
 
-std::optional<Registration> find_registration(const std::string& root, const std::string& venv) {
-  for (const auto& e : read_registry(root)) {
-    if (e.path != venv || !same_inode(venv, e.dev, e.ino)) continue;
+Registry::Registry(std::string root) : root_(std::move(root)) {
+  for (auto& e : read_registry(root_)) entries_.push_back({e.dev, e.ino, std::move(e.path), {}});
+}
+
+bool Registry::current(const Entry& e) const {
+  if (!e.current) e.current = same_inode(e.path, e.dev, e.ino);
+  return *e.current;
+}
+
+std::optional<Registration> Registry::find(const std::string& venv) const {
+  for (const auto& e : entries_) {
+    if (e.path != venv || !current(e)) continue;
     Registration r;
     r.venv = venv;
-    r.dir = entry_dir(root, e.dev, e.ino);
+    r.dir = entry_dir(root_, e.dev, e.ino);
     auto prefix = read_untrusted_file(r.dir + "/prefix", 1 << 16);
     if (!prefix || prefix->empty()) return std::nullopt;
     r.python_prefix = split(*prefix, '\n').front();
@@ -108,25 +117,23 @@ std::optional<Registration> find_registration(const std::string& root, const std
   return std::nullopt;
 }
 
-std::optional<std::string> registered_venv_above(const std::string& root, const std::string& cwd) {
+std::optional<std::string> Registry::venv_above(const std::string& cwd) const {
   std::optional<std::string> best;
   size_t best_len = 0;
-  for (const auto& e : read_registry(root)) {
+  for (const auto& e : entries_) {
     std::string project = parent_dir(e.path);
     if (!is_within(cwd, project) || project.size() < best_len) continue;
-    if (!same_inode(e.path, e.dev, e.ino)) continue;
+    if (!current(e)) continue;
     best = e.path;
     best_len = project.size();
   }
   return best;
 }
 
-std::vector<std::string> registered_venvs_within(const std::string& root,
-                                                 const std::string& project) {
+std::vector<std::string> Registry::venvs_within(const std::string& project) const {
   std::vector<std::string> out;
-  for (const auto& e : read_registry(root))
-    if (is_within(e.path, project) && e.path != project && same_inode(e.path, e.dev, e.ino))
-      out.push_back(e.path);
+  for (const auto& e : entries_)
+    if (is_within(e.path, project) && e.path != project && current(e)) out.push_back(e.path);
   return out;
 }
 

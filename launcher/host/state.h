@@ -11,6 +11,8 @@
 // venv deleted and planted again at the same path by a sandbox is not registered.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,17 +32,39 @@ struct Registration {
 // ${XDG_STATE_HOME:-$HOME/.local/state}/venv-exec (XDG_STATE_HOME only when absolute).
 std::string state_root(const HostFacts& host);
 
-// The registration of the venv at real path `venv`, if its device and inode match.
-std::optional<Registration> find_registration(const std::string& root, const std::string& venv);
+// The registry as one launch reads it: the file once, and each entry's device and inode
+// checked at most once, however many of these questions the launch asks.
+class Registry {
+ public:
+  // Reads ROOT/registry; a missing or malformed one is empty.
+  explicit Registry(std::string root);
+  const std::string& root() const { return root_; }
+  // The registration of the venv at real path `venv`, if its device and inode match.
+  std::optional<Registration> find(const std::string& venv) const;
+  // The registered venv whose project (the venv's parent) is the nearest ancestor of `cwd`, or
+  // that contains `cwd` itself, as git finds .git.
+  std::optional<std::string> venv_above(const std::string& cwd) const;
+  // Every registered venv that lies inside `project` (still at its device and inode): SPEC §3
+  // keeps them read-only in a sandbox of that project, whichever venv it runs.
+  std::vector<std::string> venvs_within(const std::string& project) const;
 
-// The registered venv whose project (the venv's parent) is the nearest ancestor of `cwd`, or
-// that contains `cwd` itself, as git finds .git.
-std::optional<std::string> registered_venv_above(const std::string& root, const std::string& cwd);
+ private:
+  struct Entry {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::string path;
+    mutable std::optional<bool> current;  // the stat's answer, once asked
+  };
+  bool current(const Entry& e) const;
 
-// Every registered venv that lies inside `project` (still at its device and inode): SPEC §3
-// keeps them read-only in a sandbox of that project, whichever venv it runs.
-std::vector<std::string> registered_venvs_within(const std::string& root,
-                                                 const std::string& project);
+  std::string root_;
+  std::vector<Entry> entries_;
+};
+
+inline std::optional<Registration> find_registration(const std::string& root,
+                                                     const std::string& venv) {
+  return Registry(root).find(venv);
+}
 
 // Records the venv (install). Serialised with other installs by a lock on STATE/lock.
 Expected<Registration> register_venv(const std::string& root, const std::string& venv,

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/file_read.h"
 #include "host/state.h"
 #include "sandbox/mount_ops.h"
@@ -17,12 +18,6 @@
 namespace vx {
 
 namespace {
-
-Expected<std::string> real_path(const std::string& path, const std::string& what) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf) == nullptr) return fail(Error::from_errno(what + " " + path));
-  return std::string(buf);
-}
 
 bool is_dir(const std::string& path) {
   struct stat st;
@@ -41,9 +36,7 @@ std::string major_minor(const std::string& version) {
 // symlink, then go up from bin/. Bound read-only whatever its location (pyenv, uv, /opt).
 Expected<std::string> interpreter_prefix(const PyvenvCfg& cfg, const std::string& mm) {
   for (const std::string& name : {"python" + mm, std::string("python3"), std::string("python")}) {
-    char buf[PATH_MAX];
-    std::string candidate = cfg.home + "/" + name;
-    if (realpath(candidate.c_str(), buf) != nullptr) return parent_dir(parent_dir(buf));
+    if (auto real = real_path(cfg.home + "/" + name)) return parent_dir(parent_dir(*real));
   }
   return fail(Error::make("find the base interpreter of the venv",
                           "no python" + mm + " or python3 in " + cfg.home,
@@ -74,9 +67,10 @@ Expected<PyvenvCfg> parse_pyvenv_cfg(std::string_view text, const std::string& f
 
 Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
   Venv venv;
-  auto resolved = real_path(dir, "find the venv " + how);
+  auto resolved = real_path(dir);
   if (!resolved) {
     Error e = resolved.error();
+    e.what = "find the venv " + how + " " + dir;
     e.hint = "create it with 'python3 -m venv " + dir + "' or name another with --venv";
     return fail(e);
   }
@@ -99,11 +93,11 @@ Expected<Venv> load_venv(const std::string& dir, const std::string& how) {
 }
 
 Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host,
-                         const std::string& state_root) {
+                         const Registry& registry) {
   if (named) return load_venv(*named, "named by --venv");
   if (auto active = host_env(host, "VIRTUAL_ENV"); active && !active->empty())
     return load_venv(*active, "named by $VIRTUAL_ENV");
-  if (auto registered = registered_venv_above(state_root, host.cwd))
+  if (auto registered = registry.venv_above(host.cwd))
     return load_venv(*registered, "registered by venv-exec install");
   std::string local = host.cwd + "/.venv";
   if (is_dir(local)) return load_venv(local, "./.venv");
@@ -183,15 +177,21 @@ std::optional<std::string> search_path(const HostFacts& host, const std::string&
 // into another venv's bin/, as pipx does, still names its own venv). That link names the
 // entrypoint; nullopt when `path` does not lead to this binary or passes no such link.
 std::optional<std::string> wrapper_link(const std::string& path, const std::string& self_exe) {
-  char real[PATH_MAX];
-  if (!self_exe.empty() && (realpath(path.c_str(), real) == nullptr || self_exe != real))
-    return std::nullopt;
   std::optional<std::string> found;
   std::string cur = path;
   for (int hops = 0; hops < 40; ++hops) {
     char buf[PATH_MAX];
     ssize_t n = readlink(cur.c_str(), buf, sizeof buf - 1);
-    if (n <= 0) return found;  // the binary itself
+    if (n <= 0) {
+      // The end of the walk. Each step replaced a link by its target in place, so `path`
+      // leads where `cur` does: a file that is not a link and is named exactly self_exe (the
+      // kernel's canonical name) is this binary, with no resolution needed; anything else is
+      // resolved and compared.
+      bool a_file = n < 0 && errno == EINVAL;
+      if (self_exe.empty() || (a_file && cur == self_exe)) return found;
+      auto real = real_path(path);
+      return real && *real == self_exe ? found : std::nullopt;
+    }
     std::string dir = parent_dir(cur);
     struct stat st;
     if (stat((parent_dir(dir) + "/pyvenv.cfg").c_str(), &st) == 0 &&

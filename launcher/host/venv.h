@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "host/host.h"
+#include "host/state.h"
 
 namespace vx {
 
@@ -28,11 +29,11 @@ struct Venv {
 Expected<PyvenvCfg> parse_pyvenv_cfg(std::string_view text, const std::string& file);
 
 // The venv named by --venv, else $VIRTUAL_ENV, else the registered venv nearest above the
-// working directory (state_root: the host-side registry, SPEC §3a), else ./.venv; without any,
+// working directory (in the host-side registry, SPEC §3a), else ./.venv; without any,
 // the project is the working directory and Venv::dir is empty. A named venv that is not one is
 // an error.
 Expected<Venv> find_venv(const std::optional<std::string>& named, const HostFacts& host,
-                         const std::string& state_root);
+                         const Registry& registry);
 
 // SPEC §3a.7: a project that is /, the caller's home, an ancestor of it, or a system directory
 // would give the sandbox read-write access to all of it. Refused with a hint.

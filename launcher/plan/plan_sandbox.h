@@ -25,6 +25,9 @@ struct LaunchRequest : ViewPlaces {
   bool stdin_tty = false;
   std::vector<std::string> terminals;  // the caller's fds 0-2 that are terminals, by path
   bool host_xdg_open = false;  // the host has /usr/bin/xdg-open (a regular file)
+  // The protected names (SPEC §3) in the project before the run; not used by the planner: the
+  // host warns after the run about the ones the sandbox created.
+  std::vector<std::string> protected_present;
 
   std::string pasta;  // pasta found on the host, for --net internet; empty when absent
   // For --net internet: the host's /etc/resolv.conf (nullopt: absent or unreadable) and its

@@ -128,9 +128,16 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
   bool events_open = true;
   Deadline deadline;
   if (plan.limits.timeout_ms) deadline.at = now_ms() + plan.limits.timeout_ms;
+  // pid 1 is waited for once at the start and then only when something says it may have
+  // ended: a SIGCHLD (blocked since before the clone, so none is lost to the signalfd), or its
+  // event pipe closing. Without a signalfd, at every wake.
+  bool may_have_ended = true;
   while (true) {
     int status;
-    pid_t done = retry_eintr([&] { return wait4(sandbox.pid1, &status, WNOHANG, &sandbox.usage); });
+    pid_t done = 0;
+    if (may_have_ended || !sfd)
+      done = retry_eintr([&] { return wait4(sandbox.pid1, &status, WNOHANG, &sandbox.usage); });
+    may_have_ended = false;
     // pid 1 itself killed (SIGKILL from outside) is reported as the program's death.
     if (done == sandbox.pid1) {
       sandbox.reaped = true;
@@ -163,11 +170,13 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
       if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code);
     } else if (fds[1].revents & POLLHUP) {
       events_open = false;  // pid 1 died without a word: SIGCHLD tells
+      may_have_ended = true;
     }
     if (!(fds[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     if (read(sfd.get(), &si, sizeof si) != sizeof si) continue;
     int sig = static_cast<int>(si.ssi_signo);
+    if (sig == SIGCHLD) may_have_ended = true;
     if (sig == SIGCHLD && links != nullptr) links->child_exited();
     if (sig != SIGCHLD) kill(sandbox.pid1, sig);
   }

@@ -63,6 +63,27 @@ TEST(SystemEtc, LargeFilesAreBoundTheAccountsAlwaysRead) {
                                       }));
 }
 
+// Whether an entry is first opened or first lstat'ed (a cost choice), it ends the same.
+TEST(SystemEtc, TheEntryDoesNotDependOnHowItIsProbed) {
+  FakeRoot r;
+  mkdir((r.dir + "/etc/hosts").c_str(), 0755);  // usually a file: a directory
+  r.write("/etc/ld.so.cache", "small\n");       // usually bound: small, copied
+  std::string big(kEtcCopyMax + 1, '#');
+  r.write("/run/services", big);
+  r.link(r.dir + "/run/services", "/etc/services");  // a link out of /usr, large
+  r.write("/usr/lib/zone", "TZ\n");
+  r.link(r.dir + "/usr/lib/zone", "/etc/localtime");  // absolute, into /usr: kept
+  r.link("../run/missing", "/etc/xdg/pip");           // dangling: left out
+  using K = EtcEntry::Kind;
+  EXPECT_EQ(read_standard_etc(r.dir), (std::vector<EtcEntry>{
+                                          {K::kBind, "/etc/hosts", r.dir + "/etc/hosts"},
+                                          {K::kContent, "/etc/ld.so.cache", "small\n"},
+                                          {K::kLink, "/etc/localtime", r.dir + "/usr/lib/zone"},
+                                          {K::kBind, "/etc/services", r.dir + "/run/services"},
+                                          {K::kBind, "/etc/ssl", r.dir + "/etc/ssl"},
+                                      }));
+}
+
 TEST(SystemEtc, NamesIncludeTheAccountsButNoSecrets) {
   const auto& names = standard_etc_names();
   for (const char* want : {"passwd", "group", "hosts", "resolv.conf", "ld.so.cache", "ssl"})
