@@ -74,9 +74,12 @@ Expected<void> wait_for_network(int alive_r) {
 // The launcher created the socket; binding it here gives it a name in the sandbox's root only.
 // Before / turns read-only; the launcher polls it only after the 'L' event (before listen(2)
 // a stream socket polls as POLLHUP). pid 1 keeps no copy: the launcher alone answers on it.
-Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes) {
+Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes,
+                                MountPoints& points) {
+  // The socket's directory is reached as every mount point is (no link on the way); bind(2)
+  // takes the path, which no one but pid 1 can change while / is still being built.
   std::string name;
-  TRY_ASSIGN(dir, open_parent(plan.links_socket, name));
+  TRY(points.parent(plan.links_socket, name));
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
   if (plan.links_socket.size() >= sizeof addr.sun_path)
@@ -102,10 +105,12 @@ Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes) {
   if (plan.user_net_argv.empty()) TRY(make_undumpable());
   TRY(enter_fresh_root(plan.limits.tmpfs_size));
   mark_phase(plan.timing, "pivot");
-  TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size));
+  // Directories opened for one op serve the next; all are closed before the program starts.
+  MountPoints points(true);
+  TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size, points));
   mark_phase(plan.timing, "mounts");
-  if (pipes.links_fd >= 0) TRY(listen_for_links(plan, pipes));
-  TRY(finish_root(plan));
+  if (pipes.links_fd >= 0) TRY(listen_for_links(plan, pipes, points));
+  TRY(finish_root(plan, points));
   mark_phase(plan.timing, "root-ro");
   if (plan.loopback_up) TRY(bring_up_loopback());
   return {};

@@ -13,16 +13,31 @@ namespace vx {
 
 // Opens DEST below "/" one component at a time without following symlinks, creating missing
 // directories (0755) and, for the last component, a directory or an empty file. O_PATH fd.
+// For one path ([o]: the host's VENV/home); pid 1 keeps its directories open (mount_points.h).
 Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory);
 
-// Opens the parent directory of DEST (created as needed); `name` receives the last component.
-Expected<UniqueFd> open_parent(const std::string& dest, std::string& name);
+// One entry below `dir_fd`, never through a link: the directory NAME (created 0755 when missing;
+// with `create_first` mkdirat(2) is tried before looking, for a directory this process filled
+// itself), and `created` tells whether it was made here. PATH names it in errors.
+Expected<UniqueFd> open_dir_entry(int dir_fd, const std::string& name, const std::string& path,
+                                  bool create_first, bool* created);
+
+// The regular file NAME below `dir_fd` as a mount point: an existing one through O_PATH, a
+// missing one created empty (O_WRONLY). Refuses a link, a directory or any other kind of file.
+Expected<UniqueFd> open_file_entry(int dir_fd, const std::string& name, const std::string& path);
 
 enum MountFlags : unsigned {
   kReadOnly = 1u << 0,
   kNoDev = 1u << 1,
   kNoExec = 1u << 2,
 };
+
+// A detached recursive copy of the mount tree at PATH, whose last component is not followed:
+// fstat(2) on the result shows what would be mounted, a link included.
+Expected<UniqueFd> clone_tree(const std::string& path, const std::string& what);
+
+// Attaches a tree from clone_tree at `dest_fd` with `flags`, set on the detached copy.
+Expected<void> attach_tree(int tree_fd, int dest_fd, unsigned flags, const std::string& what);
 
 // Recursively clones the tree at `src_fd` and attaches it at `dest_fd` with `flags`; nosuid
 // comes from set_nosuid_everywhere. Setting attributes on the detached copy keeps the source's
