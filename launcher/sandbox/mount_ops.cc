@@ -22,6 +22,14 @@ unsigned mount_attrs(unsigned flags) {
   return attrs;
 }
 
+// Without MOVE_MOUNT_T_SYMLINKS a link as the target's last component is not followed.
+int move_to(int from_fd, const MountTarget& dest) {
+  if (dest.fd)
+    return move_mount(from_fd, "", dest.fd.get(), "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  return move_mount(from_fd, "", dest.dir, dest.name.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
+}
+
 }  // namespace
 
 Expected<UniqueFd> open_dir_entry(int dir_fd, const std::string& name, const std::string& path,
@@ -141,7 +149,8 @@ Expected<UniqueFd> clone_tree(const std::string& path, const std::string& what) 
   return tree;
 }
 
-Expected<void> attach_tree(int tree_fd, int dest_fd, unsigned flags, const std::string& what) {
+Expected<void> attach_tree(int tree_fd, const MountTarget& dest, unsigned flags,
+                           const std::string& what) {
   // nosuid comes later, for every mount at once (set_nosuid_everywhere): a copy that needs
   // nothing else (a device) costs no call here.
   struct mount_attr attr = {};
@@ -149,22 +158,22 @@ Expected<void> attach_tree(int tree_fd, int dest_fd, unsigned flags, const std::
   if (attr.attr_set != 0 &&
       mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
     return fail(Error::from_errno(what + " (mount_setattr)"));
-  if (move_mount(tree_fd, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return fail(Error::from_errno(what + " (move_mount)"));
+  if (move_to(tree_fd, dest) != 0) return fail(Error::from_errno(what + " (move_mount)"));
   return {};
 }
 
-Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::string& what) {
+Expected<void> bind_tree(int src_fd, const MountTarget& dest, unsigned flags,
+                         const std::string& what) {
   // AT_RECURSIVE: a non-recursive clone of a tree with locked submounts is refused in a user
   // namespace, and would reveal what those submounts hide.
   UniqueFd tree(
       open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE));
   if (!tree) return fail(Error::from_errno(what + " (open_tree)"));
-  return attach_tree(tree.get(), dest_fd, flags, what);
+  return attach_tree(tree.get(), dest, flags, what);
 }
 
-Expected<void> mount_fresh(const std::string& fstype, const std::string& options, int dest_fd,
-                           unsigned flags, const std::string& what) {
+Expected<void> mount_fresh(const std::string& fstype, const std::string& options,
+                           const MountTarget& dest, unsigned flags, const std::string& what) {
   UniqueFd fs(fsopen(fstype.c_str(), FSOPEN_CLOEXEC));
   if (!fs) return fail(Error::from_errno(what + " (fsopen " + fstype + ")"));
   size_t start = 0;
@@ -184,9 +193,7 @@ Expected<void> mount_fresh(const std::string& fstype, const std::string& options
     return fail(Error::from_errno(what + " (create " + fstype + ")"));
   UniqueFd mnt(fsmount(fs.get(), FSMOUNT_CLOEXEC, mount_attrs(flags)));
   if (!mnt) return fail(Error::from_errno(what + " (fsmount)"));
-  if (move_mount(mnt.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
-      0)
-    return fail(Error::from_errno(what + " (move_mount)"));
+  if (move_to(mnt.get(), dest) != 0) return fail(Error::from_errno(what + " (move_mount)"));
   return {};
 }
 

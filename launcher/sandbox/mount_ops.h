@@ -32,22 +32,37 @@ enum MountFlags : unsigned {
   kNoExec = 1u << 2,
 };
 
+// Where a mount goes: the mount point's own descriptor; or, in a directory only this process
+// has written, that directory and the entry's name, which saves opening and closing the entry
+// (move_mount(2) follows no link in the last component without MOVE_MOUNT_T_SYMLINKS, and no
+// one else can have put one there).
+struct MountTarget {
+  UniqueFd fd;
+  int dir = AT_FDCWD;
+  std::string name;
+
+  static MountTarget opened(UniqueFd fd) { return {std::move(fd), AT_FDCWD, {}}; }
+  static MountTarget named(int dir, std::string name) { return {UniqueFd(), dir, std::move(name)}; }
+};
+
 // A detached recursive copy of the mount tree at PATH, whose last component is not followed:
 // fstat(2) on the result shows what would be mounted, a link included.
 Expected<UniqueFd> clone_tree(const std::string& path, const std::string& what);
 
-// Attaches a tree from clone_tree at `dest_fd` with `flags`, set on the detached copy.
-Expected<void> attach_tree(int tree_fd, int dest_fd, unsigned flags, const std::string& what);
+// Attaches a tree from clone_tree at `dest` with `flags`, set on the detached copy.
+Expected<void> attach_tree(int tree_fd, const MountTarget& dest, unsigned flags,
+                           const std::string& what);
 
-// Recursively clones the tree at `src_fd` and attaches it at `dest_fd` with `flags`; nosuid
+// Recursively clones the tree at `src_fd` and attaches it at `dest` with `flags`; nosuid
 // comes from set_nosuid_everywhere. Setting attributes on the detached copy keeps the source's
 // locked flags (a remount that dropped nodev/noexec would fail in a user namespace).
-Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::string& what);
+Expected<void> bind_tree(int src_fd, const MountTarget& dest, unsigned flags,
+                         const std::string& what);
 
-// A new superblock of `fstype` ("tmpfs", "proc", "devpts") attached at `dest_fd`.
+// A new superblock of `fstype` ("tmpfs", "proc", "devpts") attached at `dest`.
 // `options` is a list of key=value (or bare key) words separated by commas.
-Expected<void> mount_fresh(const std::string& fstype, const std::string& options, int dest_fd,
-                           unsigned flags, const std::string& what);
+Expected<void> mount_fresh(const std::string& fstype, const std::string& options,
+                           const MountTarget& dest, unsigned flags, const std::string& what);
 
 // "MODE,size=BYTES" for a tmpfs; just MODE when `size` is 0 (the kernel's default, half of RAM).
 std::string tmpfs_options(const std::string& mode, uint64_t size);

@@ -1,6 +1,7 @@
 #include "sandbox/mount_points.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -88,26 +89,32 @@ Expected<int> MountPoints::parent(const std::string& dest, std::string& name) {
   return up.fd;
 }
 
-Expected<UniqueFd> MountPoints::make_mountpoint(const std::string& dest, bool directory) {
+Expected<MountTarget> MountPoints::make_mountpoint(const std::string& dest, bool directory) {
   TRY_ASSIGN(path, canonical(dest));
   if (path == "/") {
     UniqueFd fd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) return fail(Error::from_errno("open /"));
-    return fd;
+    return MountTarget::opened(std::move(fd));
   }
   TRY_ASSIGN(up, dir(parent_of(path)));
   std::string name = path.substr(path.rfind('/') + 1);
-  bool create_first = mount_at(path) == nullptr && up.ours;
-  // The mount point itself is not kept: the mount about to cover it would hide it.
-  if (directory) return open_dir_entry(up.fd, name, path, create_first, nullptr);
-  if (create_first) {
-    // O_EXCL: a new regular file, which needs no fstat; anything in the way is looked at.
-    int fd =
-        openat(up.fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd >= 0) return UniqueFd(fd);
+  // In a directory of ours a new entry is the mount point, named rather than opened: nothing
+  // but this process writes there, so nothing can take its place before the mount. mknodat
+  // makes a regular file without a descriptor to close; EEXIST (an entry made by an earlier
+  // op) goes the way of an existing one, which is opened and checked.
+  if (mount_at(path) == nullptr && up.ours) {
+    int rc = directory ? mkdirat(up.fd, name.c_str(), 0755)
+                       : mknodat(up.fd, name.c_str(), S_IFREG | 0644, 0);
+    if (rc == 0) return MountTarget::named(up.fd, name);
     if (errno != EEXIST) return fail(Error::from_errno("create mount point " + path));
   }
-  return open_file_entry(up.fd, name, path);
+  // The mount point itself is not kept: the mount about to cover it would hide it.
+  if (directory) {
+    TRY_ASSIGN(fd, open_dir_entry(up.fd, name, path, false, nullptr));
+    return MountTarget::opened(std::move(fd));
+  }
+  TRY_ASSIGN(fd, open_file_entry(up.fd, name, path));
+  return MountTarget::opened(std::move(fd));
 }
 
 void MountPoints::mounted(const std::string& dest, bool fresh) {

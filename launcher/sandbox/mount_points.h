@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/fd.h"
+#include "sandbox/mount_ops.h"
 
 namespace vx {
 
@@ -22,10 +23,10 @@ class MountPoints {
   // The descriptor stays owned by this object, valid until the next mount at or above it.
   Expected<int> parent(const std::string& dest, std::string& name);
 
-  // Opens DEST, creating it (and its parents) as a directory or an empty regular file when it
-  // is missing; refuses a link anywhere on the way, and a file where a directory is asked for
-  // or the reverse. O_PATH fd, or O_WRONLY for a file created here.
-  Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory);
+  // DEST as a mount target, created (with its parents) as a directory or an empty regular file
+  // when it is missing; refuses a link anywhere on the way, and a file where a directory is
+  // asked for or the reverse. Use it before the next call: its directory may be one kept here.
+  Expected<MountTarget> make_mountpoint(const std::string& dest, bool directory);
 
   // Must follow every mount at DEST: a kept descriptor at or below DEST now names a directory
   // hidden under the mount. `fresh`: an empty tmpfs, whose entries only this process makes.

@@ -29,8 +29,7 @@ struct Context {
 Expected<void> apply_fresh(const std::string& dest, const char* fstype, const std::string& options,
                            unsigned flags, MountPoints& points) {
   TRY_ASSIGN(at, points.make_mountpoint(dest, true));
-  TRY(mount_fresh(fstype, options, at.get(), flags,
-                  std::string("mount ") + fstype + " at " + dest));
+  TRY(mount_fresh(fstype, options, at, flags, std::string("mount ") + fstype + " at " + dest));
   points.mounted(dest, true);
   return {};
 }
@@ -56,7 +55,7 @@ Expected<void> apply_bind(const MountOp& op, Context& cx) {
   unsigned flags = 0;
   if (op.kind == MountKind::kRoBind) flags |= kReadOnly;
   if (op.kind != MountKind::kDevBind) flags |= kNoDev;
-  TRY(attach_tree(tree->get(), dest.get(), flags, what));
+  TRY(attach_tree(tree->get(), dest, flags, what));
   cx.points.mounted(op.dest, false);
   return {};
 }
@@ -98,7 +97,7 @@ Expected<void> apply_file_over(const MountOp& op, MountPoints& points) {
   UniqueFd src(open(copy.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!src) return fail(Error::from_errno(what));
   TRY_ASSIGN(dest, points.make_mountpoint(op.dest, false));
-  TRY(bind_tree(src.get(), dest.get(), kReadOnly | kNoDev | kNoExec, what));
+  TRY(bind_tree(src.get(), dest, kReadOnly | kNoDev | kNoExec, what));
   points.mounted(op.dest, false);
   return {};
 }
@@ -170,7 +169,7 @@ Expected<void> apply_terminal(const MountOp& op, Context& cx) {
     return fail(Error::from_errno(what));
   if (!S_ISCHR(src_st.st_mode) || !S_ISCHR(dest_st.st_mode))
     return fail(Error::make(what, "not a terminal device"));
-  TRY(bind_tree(src.get(), dest.get(), 0, what));
+  TRY(bind_tree(src.get(), MountTarget::opened(std::move(dest)), 0, what));
   cx.points.mounted(op.dest, false);
   return {};
 }
@@ -189,7 +188,9 @@ Expected<void> apply_remount_ro(const MountOp& op, MountPoints& points) {
     if (errno == ENOENT && op.optional) return {};
     return fail(Error::from_errno("make " + op.dest + " read-only"));
   }
-  TRY(bind_tree(fd.get(), fd.get(), kReadOnly | kNoDev, "make " + op.dest + " read-only"));
+  int src = fd.get();
+  TRY(bind_tree(src, MountTarget::opened(std::move(fd)), kReadOnly | kNoDev,
+                "make " + op.dest + " read-only"));
   points.mounted(op.dest, false);
   return {};
 }

@@ -19,10 +19,10 @@ Expected<void> enter_fresh_root(uint64_t tmpfs_size) {
   // The tmpfs is built on top of the host's /tmp, which always exists; after pivot_root the
   // tmpfs is no longer mounted there, so a bind source under the host's /tmp stays reachable
   // at /oldroot/tmp.
-  UniqueFd base(open("/tmp", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!base) return fail(Error::from_errno("open /tmp as the base of the new root"));
-  TRY(mount_fresh("tmpfs", tmpfs_options("mode=0755", tmpfs_size), base.get(), kNoDev,
-                  "mount the new root's tmpfs"));
+  // Named, not opened: move_mount(2) follows no link as the last component, and refuses a
+  // directory (the tmpfs) over anything but a directory.
+  TRY(mount_fresh("tmpfs", tmpfs_options("mode=0755", tmpfs_size),
+                  MountTarget::named(AT_FDCWD, "/tmp"), kNoDev, "mount the new root's tmpfs"));
   if (chdir("/tmp") != 0) return fail(Error::from_errno("enter the new root"));
   if (mkdir("oldroot", 0700) != 0) return fail(Error::from_errno("create /oldroot"));
   if (syscall(SYS_pivot_root, ".", "oldroot") != 0)
