@@ -21,7 +21,7 @@ std::optional<EtcEntry> entry_for(const std::string& inside, const std::string& 
   // The accounts are always read: the view holds only their reduced lines.
   bool accounts = inside == "/etc/passwd" || inside == "/etc/group";
   if (!accounts && static_cast<size_t>(st.st_size) > kEtcCopyMax)
-    return EtcEntry{EtcEntry::Kind::kBind, inside, real};
+    return EtcEntry{EtcEntry::Kind::kCopy, inside, real};
   auto text = read_untrusted_file(real, kEtcFileCap);
   if (!text) {
     const Error& e = text.error();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +83,41 @@ Expected<void> apply_file(const MountOp& op, MountPoints& points) {
   UniqueFd fd(
       openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd || !write_all(fd.get(), op.src)) return fail(Error::from_errno("write " + op.dest));
+  return {};
+}
+
+// A host system file too large to carry in the plan (ld.so.cache, ~40 KiB), copied into the
+// root tmpfs by the kernel (sendfile(2)): no mount to make and tear down, and the launcher
+// never holds its bytes. The source is looked at as a bind's is: no link followed as its last
+// component; O_NONBLOCK, so that a FIFO cannot stall pid 1; only a regular file, of at most
+// kCopyMax bytes (the cap the host side puts on an /etc file), is copied.
+constexpr off_t kCopyMax = 4 << 20;
+
+Expected<void> apply_copy(const MountOp& op, Context& cx) {
+  std::string what = "copy " + op.src + " into the sandbox";
+  UniqueFd src(
+      open((cx.old_root + op.src).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!src) {
+    if (errno == ENOENT && op.optional) return {};
+    return fail(Error::from_errno(what));
+  }
+  struct stat st;
+  if (fstat(src.get(), &st) != 0) return fail(Error::from_errno(what));
+  if (!S_ISREG(st.st_mode)) return fail(Error::make(what, op.src + " is not a regular file"));
+  if (st.st_size > kCopyMax) return fail(Error::make(what, op.src + " is larger than 4 MiB"));
+  std::string name;
+  TRY_ASSIGN(parent, cx.points.parent(op.dest, name));
+  UniqueFd dest(
+      openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!dest) return fail(Error::from_errno(what));
+  // sendfile(2) may copy less than asked (a file that shrank meanwhile): until EOF or the size.
+  auto left = static_cast<size_t>(st.st_size);
+  while (left > 0) {
+    ssize_t n = retry_eintr([&] { return sendfile(dest.get(), src.get(), nullptr, left); });
+    if (n < 0) return fail(Error::from_errno(what));
+    if (n == 0) break;
+    left -= static_cast<size_t>(n);
+  }
   return {};
 }
 
@@ -222,6 +258,8 @@ Expected<void> apply_op(const MountOp& op, Context& cx) {
       return apply_file(op, cx.points);
     case MountKind::kFileOver:
       return apply_file_over(op, cx.points);
+    case MountKind::kCopy:
+      return apply_copy(op, cx);
   }
   return {};
 }
