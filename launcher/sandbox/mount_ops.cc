@@ -33,15 +33,8 @@ int move_to(int from_fd, const MountTarget& dest) {
 }  // namespace
 
 Expected<UniqueFd> open_dir_entry(int dir_fd, const std::string& name, const std::string& path,
-                                  bool create_first, bool* created) {
-  if (created) *created = false;
-  auto make = [&]() -> bool {
-    if (mkdirat(dir_fd, name.c_str(), 0755) == 0) {
-      if (created) *created = true;
-      return true;
-    }
-    return errno == EEXIST;
-  };
+                                  bool create_first) {
+  auto make = [&] { return mkdirat(dir_fd, name.c_str(), 0755) == 0 || errno == EEXIST; };
   if (create_first && !make()) return fail(Error::from_errno("create directory " + path));
   for (int attempt = 0; attempt < 2; ++attempt) {
     int fd = openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
@@ -122,7 +115,7 @@ Expected<UniqueFd> open_parent(const std::string& dest, std::string& name) {
     if (comp == "..")
       return fail(Error::make("create mount point " + dest, "'..' is not allowed in a path"));
     so_far += "/" + comp;
-    TRY_ASSIGN(next, open_dir_entry(dir.get(), comp, so_far, false, nullptr));
+    TRY_ASSIGN(next, open_dir_entry(dir.get(), comp, so_far, false));
     dir = std::move(next);
   }
 }
@@ -135,7 +128,7 @@ Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
   TRY_ASSIGN(parent, open_parent(dest, name));
   if (name.empty() || name == "..")
     return fail(Error::make("create mount point " + dest, "not a canonical path"));
-  if (directory) return open_dir_entry(parent.get(), name, dest, false, nullptr);
+  if (directory) return open_dir_entry(parent.get(), name, dest, false);
   return open_file_entry(parent.get(), name, dest);
 }
 

@@ -17,10 +17,10 @@ namespace vx {
 Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory);
 
 // One entry below `dir_fd`, never through a link: the directory NAME (created 0755 when missing;
-// with `create_first` mkdirat(2) is tried before looking, for a directory this process filled
-// itself), and `created` tells whether it was made here. PATH names it in errors.
+// with `create_first` mkdirat(2) is tried before looking, for a directory only this process
+// writes). PATH names it in errors.
 Expected<UniqueFd> open_dir_entry(int dir_fd, const std::string& name, const std::string& path,
-                                  bool create_first, bool* created);
+                                  bool create_first);
 
 // The regular file NAME below `dir_fd` as a mount point: an existing one through O_PATH, a
 // missing one created empty (O_WRONLY). Refuses a link, a directory or any other kind of file.

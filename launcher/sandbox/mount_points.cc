@@ -67,16 +67,18 @@ Expected<MountPoints::DirRef> MountPoints::dir(const std::string& path) {
   if (path == "/") {
     UniqueFd fd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) return fail(Error::from_errno("open /"));
-    bool ours = mount ? *mount : root_is_ours_;
+    bool ours = root_is_ours_ && (mount == nullptr || *mount);
     dirs_.push_back({path, std::move(fd), ours});
     return DirRef{dirs_.back().fd.get(), ours};
   }
   TRY_ASSIGN(up, dir(parent_of(path)));
   // A mount point exists already; anything else missing from a directory of ours is new.
-  bool created = false;
   TRY_ASSIGN(fd, open_dir_entry(up.fd, path.substr(path.rfind('/') + 1), path,
-                                mount == nullptr && up.ours, &created));
-  bool ours = created || (mount ? *mount : up.ours);
+                                mount == nullptr && up.ours));
+  // Ours only below ours all the way from /: a directory pid 1 creates inside a bound tree (the
+  // project) is seen, and may be changed, by the other sandboxes of that project at once; so
+  // is a fresh tmpfs mounted there, whose mount point they can rename and replace.
+  bool ours = up.ours && (mount == nullptr || *mount);
   dirs_.push_back({path, std::move(fd), ours});
   return DirRef{dirs_.back().fd.get(), ours};
 }
@@ -110,7 +112,7 @@ Expected<MountTarget> MountPoints::make_mountpoint(const std::string& dest, bool
   }
   // The mount point itself is not kept: the mount about to cover it would hide it.
   if (directory) {
-    TRY_ASSIGN(fd, open_dir_entry(up.fd, name, path, false, nullptr));
+    TRY_ASSIGN(fd, open_dir_entry(up.fd, name, path, false));
     return MountTarget::opened(std::move(fd));
   }
   TRY_ASSIGN(fd, open_file_entry(up.fd, name, path));

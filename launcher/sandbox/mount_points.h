@@ -36,7 +36,10 @@ class MountPoints {
   struct Dir {
     std::string path;
     UniqueFd fd;
-    bool ours;  // every entry in it was made by this process: create without looking first
+    // Only this process writes it and every directory above it (the root tmpfs, a fresh tmpfs,
+    // a directory made there): an entry missing from it is created without looking first, and
+    // a new mount point there is named rather than opened.
+    bool ours;
   };
   struct DirRef {
     int fd;
