@@ -35,23 +35,29 @@ enum MountFlags : unsigned {
 // Where a mount goes: the mount point's own descriptor; or, in a directory only this process
 // has written, that directory and the entry's name, which saves opening and closing the entry
 // (move_mount(2) follows no link in the last component without MOVE_MOUNT_T_SYMLINKS, and no
-// one else can have put one there).
+// one else can have put one there). `path`, when set, is the entry's absolute path through
+// directories only this process has written, from / down: it resolves to the same entry.
 struct MountTarget {
   UniqueFd fd;
   int dir = AT_FDCWD;
   std::string name;
+  std::string path;
 
-  static MountTarget opened(UniqueFd fd) { return {std::move(fd), AT_FDCWD, {}}; }
-  static MountTarget named(int dir, std::string name) { return {UniqueFd(), dir, std::move(name)}; }
+  static MountTarget opened(UniqueFd fd) { return {std::move(fd), AT_FDCWD, {}, {}}; }
+  static MountTarget named(int dir, std::string name, std::string path = {}) {
+    return {UniqueFd(), dir, std::move(name), std::move(path)};
+  }
 };
 
-// A detached recursive copy of the mount tree at PATH, whose last component is not followed:
-// fstat(2) on the result shows what would be mounted, a link included.
-Expected<UniqueFd> clone_tree(const std::string& path, const std::string& what);
+// A detached recursive copy of the mount tree at PATH, whose last component is not followed,
+// with `flags` set on it: fstat(2) on the result shows what would be mounted, a link included.
+// One open_tree_attr(2) call where the kernel has it; `no_open_tree_attr` remembers it has not
+// (ENOSYS, or EPERM from a seccomp profile: open_tree then mount_setattr, as before 6.15).
+Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
+                              const std::string& what);
 
-// Attaches a tree from clone_tree at `dest` with `flags`, set on the detached copy.
-Expected<void> attach_tree(int tree_fd, const MountTarget& dest, unsigned flags,
-                           const std::string& what);
+// Attaches a tree from clone_tree at `dest`.
+Expected<void> attach_tree(int tree_fd, const MountTarget& dest, const std::string& what);
 
 // Recursively clones the tree at `src_fd` and attaches it at `dest` with `flags`; nosuid
 // comes from set_nosuid_everywhere. Setting attributes on the detached copy keeps the source's
@@ -60,7 +66,7 @@ Expected<void> bind_tree(int src_fd, const MountTarget& dest, unsigned flags,
                          const std::string& what);
 
 // A new superblock of `fstype` ("tmpfs", "proc", "devpts") attached at `dest`.
-// `options` is a list of key=value (or bare key) words separated by commas.
+// `options` is a list of key=value (or bare key) words separated by commas, as mount(8) takes.
 Expected<void> mount_fresh(const std::string& fstype, const std::string& options,
                            const MountTarget& dest, unsigned flags, const std::string& what);
 

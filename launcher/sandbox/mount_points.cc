@@ -107,7 +107,7 @@ Expected<MountTarget> MountPoints::make_mountpoint(const std::string& dest, bool
   if (mount_at(path) == nullptr && up.ours) {
     int rc = directory ? mkdirat(up.fd, name.c_str(), 0755)
                        : mknodat(up.fd, name.c_str(), S_IFREG | 0644, 0);
-    if (rc == 0) return MountTarget::named(up.fd, name);
+    if (rc == 0) return MountTarget::named(up.fd, name, path);
     if (errno != EEXIST) return fail(Error::from_errno("create mount point " + path));
   }
   // The mount point itself is not kept: the mount about to cover it would hide it.

@@ -24,6 +24,7 @@ struct Context {
   const std::string& old_root;
   uint64_t tmpfs_size;
   MountPoints& points;
+  bool no_open_tree_attr = false;  // the kernel lacks open_tree_attr(2) (before Linux 6.15)
 };
 
 // A new superblock (tmpfs, proc, devpts) at DEST.
@@ -41,7 +42,10 @@ Expected<void> apply_bind(const MountOp& op, Context& cx) {
   // The last component is not followed: a source inside the project may be a link planted by
   // an earlier sandboxed run (.git -> ~/.ssh); following it on the host would hand the target
   // to the sandbox. The copy is checked, not the path: what is refused is what would be mounted.
-  auto tree = clone_tree(cx.old_root + op.src, what);
+  unsigned flags = 0;
+  if (op.kind == MountKind::kRoBind) flags |= kReadOnly;
+  if (op.kind != MountKind::kDevBind) flags |= kNoDev;
+  auto tree = clone_tree(cx.old_root + op.src, flags, cx.no_open_tree_attr, what);
   if (!tree) {
     if (tree.error().sys_errno == ENOENT && op.optional) return {};
     if (tree.error().sys_errno == ENOENT) tree.error().hint = "check that " + op.src + " exists";
@@ -53,10 +57,7 @@ Expected<void> apply_bind(const MountOp& op, Context& cx) {
     return fail(Error::make(what, op.src + " is a symbolic link, which a sandbox could replace",
                             "replace the link with what it points to, or bind the target"));
   TRY_ASSIGN(dest, cx.points.make_mountpoint(op.dest, S_ISDIR(st.st_mode)));
-  unsigned flags = 0;
-  if (op.kind == MountKind::kRoBind) flags |= kReadOnly;
-  if (op.kind != MountKind::kDevBind) flags |= kNoDev;
-  TRY(attach_tree(tree->get(), dest, flags, what));
+  TRY(attach_tree(tree->get(), dest, what));
   cx.points.mounted(op.dest, false);
   return {};
 }
