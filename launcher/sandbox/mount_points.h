@@ -32,6 +32,9 @@ class MountPoints {
   // hidden under the mount. `fresh`: an empty tmpfs, whose entries only this process makes.
   void mounted(const std::string& dest, bool fresh);
 
+  // Closes every directory kept.
+  void close_all() { dirs_.clear(); }
+
  private:
   struct Dir {
     std::string path;
