@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/fd.h"
@@ -32,7 +33,9 @@ Expected<void> apply_fresh(const std::string& dest, const char* fstype, const st
                            unsigned flags, MountPoints& points) {
   TRY_ASSIGN(at, points.make_mountpoint(dest, true));
   TRY(mount_fresh(fstype, options, at, flags, std::string("mount ") + fstype + " at " + dest));
-  points.mounted(dest, true);
+  // Only a tmpfs starts empty, for pid 1 alone to fill; proc and devpts hold the kernel's
+  // entries, which are no mount points of ours.
+  points.mounted(dest, std::string_view(fstype) == "tmpfs");
   return {};
 }
 
