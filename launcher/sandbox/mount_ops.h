@@ -1,6 +1,7 @@
-// [1] pid 1: the mount primitives the executor is built from, all anchored on file descriptors
+// [1] pid 1: the mount primitives the executor is built from, anchored on file descriptors
 // (open_tree/fsmount/move_mount, kernel >= 5.12), so that no symlink is ever followed on the way
-// to a destination and the source checked is the source mounted. Impure.
+// to a destination and the source checked is the source mounted. In directories only pid 1 has
+// written a name or a path is as safe, and cheaper (MountTarget). Impure.
 #pragma once
 
 #include <cstdint>
