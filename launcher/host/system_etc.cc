@@ -13,7 +13,8 @@ namespace vx {
 
 namespace {
 
-enum class Take { kSkip, kBind, kRead };
+// kCopy: a file too big to carry in the plan (ld.so.cache) that pid 1 copies from the host.
+enum class Take { kSkip, kBind, kCopy, kRead };
 
 // What the view takes of a file of type and size `st` at `inside`.
 Take take_for(const std::string& inside, const struct stat& st) {
@@ -21,7 +22,7 @@ Take take_for(const std::string& inside, const struct stat& st) {
   if (!S_ISREG(st.st_mode)) return Take::kSkip;
   // The accounts are always read: the view holds only their reduced lines.
   bool accounts = inside == "/etc/passwd" || inside == "/etc/group";
-  if (!accounts && static_cast<size_t>(st.st_size) > kEtcCopyMax) return Take::kBind;
+  if (!accounts && static_cast<size_t>(st.st_size) > kEtcCopyMax) return Take::kCopy;
   return Take::kRead;
 }
 
@@ -44,6 +45,8 @@ std::optional<EtcEntry> entry_for(const std::string& inside, const std::string& 
       return std::nullopt;
     case Take::kBind:
       return EtcEntry{EtcEntry::Kind::kBind, inside, real};
+    case Take::kCopy:
+      return EtcEntry{EtcEntry::Kind::kCopy, inside, real};
     case Take::kRead:
       return content_entry(inside, real, read_untrusted_file(real, kEtcFileCap));
   }
@@ -74,7 +77,7 @@ std::optional<EtcEntry> entry_by_lstat(const std::string& inside, const std::str
   return entry_for(inside, path, st);
 }
 
-// The names that are usually directories or bound (ld.so.cache is above kEtcCopyMax): an
+// The names that are usually directories or copied by pid 1 (ld.so.cache is above kEtcCopyMax): an
 // lstat answers for them in one call where an open costs three. Only the cost depends on it.
 bool usually_bound(const std::string& name) {
   return name == "alternatives" || name == "ssl" || name == "ld.so.cache" || name == "xdg/pip";
@@ -98,6 +101,8 @@ std::optional<EtcEntry> entry_by_open(const std::string& inside, const std::stri
       return std::nullopt;
     case Take::kBind:
       return EtcEntry{EtcEntry::Kind::kBind, inside, path};
+    case Take::kCopy:
+      return EtcEntry{EtcEntry::Kind::kCopy, inside, path};
     case Take::kRead:
       return content_entry(inside, path, read_open_file(*file, path, kEtcFileCap));
   }

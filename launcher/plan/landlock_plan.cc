@@ -29,6 +29,7 @@ uint64_t rights_of(MountKind kind) {
     case MountKind::kRemountRo:
     case MountKind::kFile:
     case MountKind::kFileOver:
+    case MountKind::kCopy:
       // A directory or a file on the read-only root, a link, a flag change: nothing beyond the
       // root's.
       return 0;

@@ -15,16 +15,23 @@ struct KindName {
   bool has_source;
 };
 
-constexpr std::array<KindName, 12> kKinds = {{
+constexpr std::array<KindName, 13> kKinds = {{
     // Binds and links: a source, then the destination.
-    {MountKind::kBind, "bind", true}, {MountKind::kRoBind, "ro-bind", true},
-    {MountKind::kDevBind, "dev-bind", true}, {MountKind::kSymlink, "symlink", true},
+    {MountKind::kBind, "bind", true},
+    {MountKind::kRoBind, "ro-bind", true},
+    {MountKind::kDevBind, "dev-bind", true},
+    {MountKind::kSymlink, "symlink", true},
+    {MountKind::kCopy, "copy", true},
     // Fresh file systems and nodes: a destination only.
-    {MountKind::kTmpfs, "tmpfs", false}, {MountKind::kDir, "dir", false},
-    {MountKind::kProc, "proc", false}, {MountKind::kDev, "dev", false},
-    {MountKind::kRemountRo, "remount-ro", false}, {MountKind::kTerminal, "terminal", false},
+    {MountKind::kTmpfs, "tmpfs", false},
+    {MountKind::kDir, "dir", false},
+    {MountKind::kProc, "proc", false},
+    {MountKind::kDev, "dev", false},
+    {MountKind::kRemountRo, "remount-ro", false},
+    {MountKind::kTerminal, "terminal", false},
     // Files written with their content (KEYWORD DEST CONTENT).
-    {MountKind::kFile, "file", true}, {MountKind::kFileOver, "file-over", true},
+    {MountKind::kFile, "file", true},
+    {MountKind::kFileOver, "file-over", true},
 }};
 
 // The kinds written `KEYWORD DEST [CONTENT]`.
@@ -167,7 +174,8 @@ Expected<MountPlan> parse_mount_plan(std::string_view text, const std::string& o
       return fail(
           line_error(origin, line_no, "unknown mount operation '" + std::string(words[0]) + "'"));
     if (optional && !(entry->kind == MountKind::kBind || entry->kind == MountKind::kRoBind ||
-                      entry->kind == MountKind::kDevBind || entry->kind == MountKind::kRemountRo))
+                      entry->kind == MountKind::kDevBind || entry->kind == MountKind::kRemountRo ||
+                      entry->kind == MountKind::kCopy))
       return fail(line_error(origin, line_no, "'" + std::string(words[0]) + "' has no -try form"));
     bool file = is_file_kind(entry->kind);
     size_t want = entry->has_source ? 3 : 2;

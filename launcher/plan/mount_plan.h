@@ -25,6 +25,8 @@ enum class MountKind {
   kFile,       // file DEST [CONTENT]: a regular file on the sandbox root holding CONTENT
   kFileOver,   // file-over DEST [CONTENT]: a read-only file holding CONTENT bound over the
                // file DEST of a bound tree (the system profile's /etc/resolv.conf)
+  kCopy,       // copy SRC DEST: a regular file on the sandbox root holding a copy of the host's
+               // regular file SRC, made by pid 1 (a large system file: /etc/ld.so.cache)
 };
 
 struct MountOp {

@@ -35,7 +35,8 @@ void add_system_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
 }
 
 // Profile `standard` (SPEC §3): all of /usr in one bind, the root links, and a curated /etc
-// whose small files are copied into the root tmpfs (a bind costs ~35 µs, a copy a few) and whose
+// whose small files are copied into the root tmpfs (a bind costs ~35 µs, a copy a few; a large
+// one, ld.so.cache, is copied by pid 1 from the host rather than carried in the plan) and whose
 // account files name only root, the caller, the program's ids and nobody.
 void add_standard_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
   constexpr unsigned kNobody = 65534;
@@ -58,6 +59,9 @@ void add_standard_profile(const ViewInputs& in, std::vector<MountOp>& ops) {
         break;
       case EtcEntry::Kind::kLink:
         ops.push_back({MountKind::kSymlink, e.data, e.path});
+        break;
+      case EtcEntry::Kind::kCopy:
+        ops.push_back({MountKind::kCopy, e.data, e.path, true});
         break;
     }
   }
@@ -155,7 +159,7 @@ void apply_user_mounts(const std::vector<MountOp>& user, std::vector<MountOp>& o
   for (MountOp op : user) {
     std::erase_if(ops, [&](const MountOp& o) {
       return (o.kind == MountKind::kFile || o.kind == MountKind::kFileOver ||
-              o.kind == MountKind::kSymlink) &&
+              o.kind == MountKind::kCopy || o.kind == MountKind::kSymlink) &&
              o.dest != op.dest && is_within(o.dest, op.dest);
     });
     for (int hops = 0; hops < 8; ++hops) {

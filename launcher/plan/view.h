@@ -17,8 +17,9 @@ namespace vx {
 struct EtcEntry {
   enum class Kind {
     kContent,  // a regular file (or a link to one outside /usr): its bytes, copied in
-    kBind,     // a directory or a large file: bound read-only from `data`, its real path
+    kBind,     // a directory: bound read-only from `data`, its real path
     kLink,     // a link whose target lies in /usr, which the view shows: the same link
+    kCopy,     // a large regular file (ld.so.cache): copied from `data`, its real path, by pid 1
   };
   Kind kind = Kind::kContent;
   std::string path;  // where it appears, /etc/NAME

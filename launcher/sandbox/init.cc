@@ -20,6 +20,7 @@
 #include "sandbox/error_pipe.h"
 #include "sandbox/exec.h"
 #include "sandbox/idmap.h"
+#include "sandbox/landlock.h"
 #include "sandbox/mount_ops.h"
 #include "sandbox/mounts.h"
 #include "sandbox/pivot.h"
@@ -74,9 +75,12 @@ Expected<void> wait_for_network(int alive_r) {
 // The launcher created the socket; binding it here gives it a name in the sandbox's root only.
 // Before / turns read-only; the launcher polls it only after the 'L' event (before listen(2)
 // a stream socket polls as POLLHUP). pid 1 keeps no copy: the launcher alone answers on it.
-Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes) {
+Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes,
+                                MountPoints& points) {
+  // The socket's directory is reached as every mount point is (no link on the way); bind(2)
+  // takes the path, which no one but pid 1 can change while / is still being built.
   std::string name;
-  TRY_ASSIGN(dir, open_parent(plan.links_socket, name));
+  TRY(points.parent(plan.links_socket, name));
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
   if (plan.links_socket.size() >= sizeof addr.sun_path)
@@ -91,7 +95,8 @@ Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes
   return {};
 }
 
-Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes) {
+Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes,
+                             MountPoints& points) {
   // The maps first: a non-dumpable process's /proc/self files belong to the global root, and an
   // unprivileged launcher could no longer write them.
   TRY(write_id_maps(plan.ids));
@@ -102,10 +107,10 @@ Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes) {
   if (plan.user_net_argv.empty()) TRY(make_undumpable());
   TRY(enter_fresh_root(plan.limits.tmpfs_size));
   mark_phase(plan.timing, "pivot");
-  TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size));
+  TRY(apply_mounts(plan.mounts, kOldRoot, plan.limits.tmpfs_size, points));
   mark_phase(plan.timing, "mounts");
-  if (pipes.links_fd >= 0) TRY(listen_for_links(plan, pipes));
-  TRY(finish_root(plan));
+  if (pipes.links_fd >= 0) TRY(listen_for_links(plan, pipes, points));
+  TRY(finish_root(plan, points));
   mark_phase(plan.timing, "root-ro");
   if (plan.loopback_up) TRY(bring_up_loopback());
   return {};
@@ -179,7 +184,11 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
 
 [[noreturn]] void run_pid1(const SandboxPlan& plan, const ChildPipes& pipes, const Filters& f) {
   if (auto r = die_with_parent(pipes.alive_r); !r) die(pipes, r.error());
-  auto built = plan.landlock_only ? prepare_landlock_only(plan) : build_sandbox(plan, pipes);
+  // The directories the mounts were made in, kept open from one op to the next; closed once
+  // the program runs, off the path to its execve (it inherits them close-on-exec).
+  MountPoints points(true);
+  auto built =
+      plan.landlock_only ? prepare_landlock_only(plan) : build_sandbox(plan, pipes, points);
   if (!built) die(pipes, built.error());
   if (!plan.user_net_argv.empty()) {
     if (auto r = wait_for_network(pipes.alive_r); !r) die(pipes, r.error());
@@ -190,9 +199,16 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
   // Nested calls in a Landlock-only sandbox recognise it by this process (sandbox/nested.cc).
   std::string marker = plan.marker_env + "=" + std::to_string(getpid());
   if (!plan.marker_env.empty()) exec_args.envp.insert(exec_args.envp.begin(), marker.data());
-  auto started = start_program(plan, pipes, *f.program, exec_args);
+  // The Landlock ruleset is built here, in the finished root (its paths are the sandbox's) and
+  // with pid 1's capabilities, so that every path of the view can be opened; adding rules
+  // restricts no one. The program inherits the descriptor and enforces it on itself.
+  auto ruleset = build_ruleset(plan.landlock);
+  if (!ruleset) die(pipes, ruleset.error());
+  auto started = start_program(plan, pipes, *f.program, exec_args, ruleset->get());
   if (!started) die(pipes, started.error());
   pid_t program = *started;
+  ruleset->reset();
+  points.close_all();
   if (pipes.notify_w >= 0) close(pipes.notify_w);  // the program has sent the listener (or died)
 
   close(pipes.alive_r);

@@ -19,20 +19,30 @@ struct RulesetAttr {
   uint64_t scoped;
 };
 
+// A rule that grants rights only a directory can hold opens its path with O_DIRECTORY, which
+// also refuses a link: the common case costs no fstat. A file there (a --bind of one), or a
+// rule with file rights only, is looked at to keep the rights a file may carry.
 Expected<void> add_path_rule(int ruleset, const LandlockRule& rule) {
   std::string what = "add the Landlock rule for " + rule.path;
   // O_NOFOLLOW: every path of the plan is a mount point or the root; a link there would be a
   // change the planner did not see.
-  UniqueFd fd(open(rule.path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  constexpr int kFlags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  bool dir_rights = (rule.access & ~ll::kFileRights) != 0;
+  UniqueFd fd(open(rule.path.c_str(), kFlags | (dir_rights ? O_DIRECTORY : 0)));
+  bool is_dir = dir_rights && fd;
+  if (!fd && dir_rights && errno == ENOTDIR) fd.reset(open(rule.path.c_str(), kFlags));
   if (!fd) {
     if (errno == ENOENT && rule.optional) return {};
     return fail(Error::from_errno(what));
   }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return fail(Error::from_errno(what));
-  if (S_ISLNK(st.st_mode)) return fail(Error::make(what, "it is a symbolic link"));
+  if (!is_dir) {
+    struct stat st;
+    if (fstat(fd.get(), &st) != 0) return fail(Error::from_errno(what));
+    if (S_ISLNK(st.st_mode)) return fail(Error::make(what, "it is a symbolic link"));
+    is_dir = S_ISDIR(st.st_mode);
+  }
   // A rule on a file may only carry the rights that apply to files (EINVAL otherwise).
-  uint64_t access = S_ISDIR(st.st_mode) ? rule.access : rule.access & ll::kFileRights;
+  uint64_t access = is_dir ? rule.access : rule.access & ll::kFileRights;
   if (access == 0) return {};
   struct landlock_path_beneath_attr beneath = {};
   beneath.allowed_access = access;

@@ -22,21 +22,75 @@ unsigned mount_attrs(unsigned flags) {
   return attrs;
 }
 
-// Opens or creates one directory component below `dir_fd`, refusing symlinks.
-Expected<UniqueFd> step_into(int dir_fd, const std::string& comp, const std::string& so_far) {
+// Without MOVE_MOUNT_T_SYMLINKS a link as the target's last component is not followed.
+int move_to(int from_fd, const MountTarget& dest) {
+  if (dest.fd)
+    return move_mount(from_fd, "", dest.fd.get(), "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  return move_mount(from_fd, "", dest.dir, dest.name.c_str(), MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+// nosuid comes later, for every mount at once (set_nosuid_everywhere): a copy that needs
+// nothing else (a device) costs no call.
+struct mount_attr tree_attr(unsigned flags) {
+  struct mount_attr attr = {};
+  attr.attr_set = mount_attrs(flags) & ~MOUNT_ATTR_NOSUID;
+  return attr;
+}
+
+Expected<void> set_tree_attr(int tree_fd, struct mount_attr attr, const std::string& what) {
+  if (attr.attr_set != 0 &&
+      mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    return fail(Error::from_errno(what + " (mount_setattr)"));
+  return {};
+}
+
+// open_tree_attr(2), Linux 6.15: open_tree(2) and mount_setattr(2) in one call, the attributes
+// set on the detached copy, recursively with AT_RECURSIVE. The same number on every
+// architecture (the unified table); libc headers may not name it yet.
+constexpr long kSysOpenTreeAttr = 467;
+
+}  // namespace
+
+Expected<UniqueFd> open_dir_entry(int dir_fd, const std::string& name, const std::string& path,
+                                  bool create_first) {
+  auto make = [&] { return mkdirat(dir_fd, name.c_str(), 0755) == 0 || errno == EEXIST; };
+  if (create_first && !make()) return fail(Error::from_errno("create directory " + path));
   for (int attempt = 0; attempt < 2; ++attempt) {
-    int fd = openat(dir_fd, comp.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) return UniqueFd(fd);
     if (errno == ENOTDIR)
-      return fail(Error::make("create mount point " + so_far,
-                              "a symbolic link or file is in the way",
-                              "remove " + so_far + " (a sandbox may have planted it)"));
-    if (errno != ENOENT) return fail(Error::from_errno("open " + so_far));
-    if (mkdirat(dir_fd, comp.c_str(), 0755) != 0 && errno != EEXIST)
-      return fail(Error::from_errno("create directory " + so_far));
+      return fail(Error::make("create mount point " + path, "a symbolic link or file is in the way",
+                              "remove " + path + " (a sandbox may have planted it)"));
+    if (errno != ENOENT) return fail(Error::from_errno("open " + path));
+    if (!make()) return fail(Error::from_errno("create directory " + path));
   }
-  return fail(Error::make("create directory " + so_far, "it keeps disappearing"));
+  return fail(Error::make("create directory " + path, "it keeps disappearing"));
 }
+
+Expected<UniqueFd> open_file_entry(int dir_fd, const std::string& name, const std::string& path) {
+  // An existing file is taken as it is, through O_PATH: opening it for reading would block on
+  // a FIFO planted in the project (SPEC §3a.4), and one we may not read (mode 0000 on the
+  // host) is still a valid mount point. Only a missing one is created; O_EXCL makes it a new
+  // regular file, which needs no check.
+  int fd = openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    fd = openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0) return UniqueFd(fd);
+  }
+  if (fd < 0) return fail(Error::from_errno("create mount point " + path));
+  UniqueFd file(fd);
+  struct stat st;
+  if (fstat(fd, &st) != 0) return fail(Error::from_errno("create mount point " + path));
+  if (S_ISDIR(st.st_mode))
+    return fail(Error::make("create mount point " + path, "a directory is in the way of a file"));
+  if (!S_ISREG(st.st_mode))
+    return fail(Error::make("create mount point " + path, "not a regular file",
+                            "remove " + path + " (a sandbox may have planted it)"));
+  return file;
+}
+
+namespace {
 
 // An existing parent in one openat2(2) rather than one openat per component: most parents
 // exist (the project's, the home's). RESOLVE_NO_SYMLINKS refuses a link anywhere on the way,
@@ -63,8 +117,6 @@ int open_existing_parent(const std::string& dest, std::string& name) {
   return fd;
 }
 
-}  // namespace
-
 Expected<UniqueFd> open_parent(const std::string& dest, std::string& name) {
   if (int fd = open_existing_parent(dest, name); fd >= 0) return UniqueFd(fd);
   UniqueFd dir(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -83,10 +135,12 @@ Expected<UniqueFd> open_parent(const std::string& dest, std::string& name) {
     if (comp == "..")
       return fail(Error::make("create mount point " + dest, "'..' is not allowed in a path"));
     so_far += "/" + comp;
-    TRY_ASSIGN(next, step_into(dir.get(), comp, so_far));
+    TRY_ASSIGN(next, open_dir_entry(dir.get(), comp, so_far, false));
     dir = std::move(next);
   }
 }
+
+}  // namespace
 
 Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
   if (dest == "/") return UniqueFd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -94,50 +148,64 @@ Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
   TRY_ASSIGN(parent, open_parent(dest, name));
   if (name.empty() || name == "..")
     return fail(Error::make("create mount point " + dest, "not a canonical path"));
-  if (directory) return step_into(parent.get(), name, dest);
-  // An existing file is taken as it is, through O_PATH: opening it for reading would block on
-  // a FIFO planted in the project (SPEC §3a.4), and one we may not read (mode 0000 on the
-  // host) is still a valid mount point. Only a missing one is created.
-  int fd = openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT)
-    fd = openat(parent.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                0644);
-  if (fd < 0) return fail(Error::from_errno("create mount point " + dest));
-  struct stat st;
-  bool stated = fstat(fd, &st) == 0;
-  if (stated && S_ISDIR(st.st_mode)) {
-    close(fd);
-    return fail(Error::make("create mount point " + dest, "a directory is in the way of a file"));
-  }
-  if (!stated || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return fail(Error::make("create mount point " + dest, "not a regular file",
-                            "remove " + dest + " (a sandbox may have planted it)"));
-  }
-  return UniqueFd(fd);
+  if (directory) return open_dir_entry(parent.get(), name, dest, false);
+  return open_file_entry(parent.get(), name, dest);
 }
 
-Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::string& what) {
+Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
+                              const std::string& what) {
+  // AT_SYMLINK_NOFOLLOW: a link is cloned as itself (open_tree(2) makes a mount of it), for
+  // the caller to see with fstat and refuse; AT_RECURSIVE as in bind_tree.
+  constexpr unsigned kClone =
+      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW;
+  struct mount_attr attr = tree_attr(flags);
+  if (attr.attr_set != 0 && !no_open_tree_attr) {
+    UniqueFd tree(static_cast<int>(
+        syscall(kSysOpenTreeAttr, AT_FDCWD, path.c_str(), kClone, &attr, sizeof attr)));
+    if (tree) return tree;
+    // EPERM too: a container's seccomp profile may refuse a call newer than itself so. A real
+    // EPERM comes back from open_tree below.
+    if (errno != ENOSYS && errno != EPERM) return fail(Error::from_errno(what));
+    no_open_tree_attr = true;
+  }
+  UniqueFd tree(open_tree(AT_FDCWD, path.c_str(), kClone));
+  if (!tree) return fail(Error::from_errno(what));
+  TRY(set_tree_attr(tree.get(), attr, what));
+  return tree;
+}
+
+Expected<void> attach_tree(int tree_fd, const MountTarget& dest, const std::string& what) {
+  if (move_to(tree_fd, dest) != 0) return fail(Error::from_errno(what + " (move_mount)"));
+  return {};
+}
+
+Expected<void> bind_tree(int src_fd, const MountTarget& dest, unsigned flags,
+                         const std::string& what) {
   // AT_RECURSIVE: a non-recursive clone of a tree with locked submounts is refused in a user
   // namespace, and would reveal what those submounts hide.
   UniqueFd tree(
       open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE));
   if (!tree) return fail(Error::from_errno(what + " (open_tree)"));
-  // nosuid comes later, for every mount at once (set_nosuid_everywhere): a copy that needs
-  // nothing else (a device) costs no call here.
-  struct mount_attr attr = {};
-  attr.attr_set = mount_attrs(flags) & ~MOUNT_ATTR_NOSUID;
-  if (attr.attr_set != 0 &&
-      mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-    return fail(Error::from_errno(what + " (mount_setattr)"));
-  if (move_mount(tree.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
-      0)
-    return fail(Error::from_errno(what + " (move_mount)"));
-  return {};
+  TRY(set_tree_attr(tree.get(), tree_attr(flags), what));
+  return attach_tree(tree.get(), dest, what);
 }
 
-Expected<void> mount_fresh(const std::string& fstype, const std::string& options, int dest_fd,
-                           unsigned flags, const std::string& what) {
+Expected<void> mount_fresh(const std::string& fstype, const std::string& options,
+                           const MountTarget& dest, unsigned flags, const std::string& what) {
+  // At a path only this process can have changed, one mount(2) does what fsopen, one fsconfig
+  // per option, fsmount, move_mount and two closes do (the same parser reads the options, the
+  // same flags land on the mount): no descriptor is needed to pin what nobody else can touch.
+  if (!dest.fd && !dest.path.empty()) {
+    unsigned long ms = MS_NOSUID;
+    if (flags & kReadOnly) ms |= MS_RDONLY;
+    if (flags & kNoDev) ms |= MS_NODEV;
+    if (flags & kNoExec) ms |= MS_NOEXEC;
+    // "none" as the source, as fsopen leaves it: /proc/self/mountinfo reads the same.
+    if (mount("none", dest.path.c_str(), fstype.c_str(), ms,
+              options.empty() ? nullptr : options.c_str()) != 0)
+      return fail(Error::from_errno(what));
+    return {};
+  }
   UniqueFd fs(fsopen(fstype.c_str(), FSOPEN_CLOEXEC));
   if (!fs) return fail(Error::from_errno(what + " (fsopen " + fstype + ")"));
   size_t start = 0;
@@ -157,9 +225,7 @@ Expected<void> mount_fresh(const std::string& fstype, const std::string& options
     return fail(Error::from_errno(what + " (create " + fstype + ")"));
   UniqueFd mnt(fsmount(fs.get(), FSMOUNT_CLOEXEC, mount_attrs(flags)));
   if (!mnt) return fail(Error::from_errno(what + " (fsmount)"));
-  if (move_mount(mnt.get(), "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
-      0)
-    return fail(Error::from_errno(what + " (move_mount)"));
+  if (move_to(mnt.get(), dest) != 0) return fail(Error::from_errno(what + " (move_mount)"));
   return {};
 }
 

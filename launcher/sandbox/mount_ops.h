@@ -1,6 +1,7 @@
-// [1] pid 1: the mount primitives the executor is built from, all anchored on file descriptors
+// [1] pid 1: the mount primitives the executor is built from, anchored on file descriptors
 // (open_tree/fsmount/move_mount, kernel >= 5.12), so that no symlink is ever followed on the way
-// to a destination and the source checked is the source mounted. Impure.
+// to a destination and the source checked is the source mounted. In directories only pid 1 has
+// written a name or a path is as safe, and cheaper (MountTarget). Impure.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,18 @@ namespace vx {
 
 // Opens DEST below "/" one component at a time without following symlinks, creating missing
 // directories (0755) and, for the last component, a directory or an empty file. O_PATH fd.
+// For one path ([o]: the host's VENV/home); pid 1 keeps its directories open (mount_points.h).
 Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory);
 
-// Opens the parent directory of DEST (created as needed); `name` receives the last component.
-Expected<UniqueFd> open_parent(const std::string& dest, std::string& name);
+// One entry below `dir_fd`, never through a link: the directory NAME (created 0755 when missing;
+// with `create_first` mkdirat(2) is tried before looking, for a directory only this process
+// writes). PATH names it in errors.
+Expected<UniqueFd> open_dir_entry(int dir_fd, const std::string& name, const std::string& path,
+                                  bool create_first);
+
+// The regular file NAME below `dir_fd` as a mount point: an existing one through O_PATH, a
+// missing one created empty (O_WRONLY). Refuses a link, a directory or any other kind of file.
+Expected<UniqueFd> open_file_entry(int dir_fd, const std::string& name, const std::string& path);
 
 enum MountFlags : unsigned {
   kReadOnly = 1u << 0,
@@ -24,15 +33,43 @@ enum MountFlags : unsigned {
   kNoExec = 1u << 2,
 };
 
-// Recursively clones the tree at `src_fd` and attaches it at `dest_fd` with `flags`; nosuid
+// Where a mount goes: the mount point's own descriptor; or, in a directory only this process
+// has written, that directory and the entry's name, which saves opening and closing the entry
+// (move_mount(2) follows no link in the last component without MOVE_MOUNT_T_SYMLINKS, and no
+// one else can have put one there). `path`, when set, is the entry's absolute path through
+// directories only this process has written, from / down: it resolves to the same entry.
+struct MountTarget {
+  UniqueFd fd;
+  int dir = AT_FDCWD;
+  std::string name;
+  std::string path;
+
+  static MountTarget opened(UniqueFd fd) { return {std::move(fd), AT_FDCWD, {}, {}}; }
+  static MountTarget named(int dir, std::string name, std::string path = {}) {
+    return {UniqueFd(), dir, std::move(name), std::move(path)};
+  }
+};
+
+// A detached recursive copy of the mount tree at PATH, whose last component is not followed,
+// with `flags` set on it: fstat(2) on the result shows what would be mounted, a link included.
+// One open_tree_attr(2) call where the kernel has it; `no_open_tree_attr` remembers it has not
+// (ENOSYS, or EPERM from a seccomp profile: open_tree then mount_setattr, as before 6.15).
+Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
+                              const std::string& what);
+
+// Attaches a tree from clone_tree at `dest`.
+Expected<void> attach_tree(int tree_fd, const MountTarget& dest, const std::string& what);
+
+// Recursively clones the tree at `src_fd` and attaches it at `dest` with `flags`; nosuid
 // comes from set_nosuid_everywhere. Setting attributes on the detached copy keeps the source's
 // locked flags (a remount that dropped nodev/noexec would fail in a user namespace).
-Expected<void> bind_tree(int src_fd, int dest_fd, unsigned flags, const std::string& what);
+Expected<void> bind_tree(int src_fd, const MountTarget& dest, unsigned flags,
+                         const std::string& what);
 
-// A new superblock of `fstype` ("tmpfs", "proc", "devpts") attached at `dest_fd`.
-// `options` is a list of key=value (or bare key) words separated by commas.
-Expected<void> mount_fresh(const std::string& fstype, const std::string& options, int dest_fd,
-                           unsigned flags, const std::string& what);
+// A new superblock of `fstype` ("tmpfs", "proc", "devpts") attached at `dest`.
+// `options` is a list of key=value (or bare key) words separated by commas, as mount(8) takes.
+Expected<void> mount_fresh(const std::string& fstype, const std::string& options,
+                           const MountTarget& dest, unsigned flags, const std::string& what);
 
 // "MODE,size=BYTES" for a tmpfs; just MODE when `size` is 0 (the kernel's default, half of RAM).
 std::string tmpfs_options(const std::string& mode, uint64_t size);

@@ -19,10 +19,10 @@ Expected<void> enter_fresh_root(uint64_t tmpfs_size) {
   // The tmpfs is built on top of the host's /tmp, which always exists; after pivot_root the
   // tmpfs is no longer mounted there, so a bind source under the host's /tmp stays reachable
   // at /oldroot/tmp.
-  UniqueFd base(open("/tmp", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!base) return fail(Error::from_errno("open /tmp as the base of the new root"));
-  TRY(mount_fresh("tmpfs", tmpfs_options("mode=0755", tmpfs_size), base.get(), kNoDev,
-                  "mount the new root's tmpfs"));
+  // Named, not opened: move_mount(2) follows no link as the last component, and refuses a
+  // directory (the tmpfs) over anything but a directory.
+  TRY(mount_fresh("tmpfs", tmpfs_options("mode=0755", tmpfs_size),
+                  MountTarget::named(AT_FDCWD, "/tmp"), kNoDev, "mount the new root's tmpfs"));
   if (chdir("/tmp") != 0) return fail(Error::from_errno("enter the new root"));
   if (mkdir("oldroot", 0700) != 0) return fail(Error::from_errno("create /oldroot"));
   if (syscall(SYS_pivot_root, ".", "oldroot") != 0)
@@ -31,25 +31,25 @@ Expected<void> enter_fresh_root(uint64_t tmpfs_size) {
   return {};
 }
 
-static Expected<void> write_marker(const std::string& path) {
+static Expected<void> write_marker(const std::string& path, MountPoints& points) {
   // The marker names this sandbox's user namespace; a nested call compares it with its own
   // (/proc/self/ns/user), so no file or variable on the host can fake being inside.
   struct stat ns;
   if (stat("/proc/self/ns/user", &ns) != 0)
     return fail(Error::from_errno("read the sandbox's user namespace"));
   std::string name;
-  TRY_ASSIGN(dir, open_parent(path, name));
+  TRY_ASSIGN(dir, points.parent(path, name));
   UniqueFd fd(
-      openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444));
+      openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444));
   if (!fd || !write_all(fd.get(), std::to_string(ns.st_ino) + "\n"))
     return fail(Error::from_errno("write the sandbox marker " + path));
   return {};
 }
 
-Expected<void> finish_root(const SandboxPlan& plan) {
+Expected<void> finish_root(const SandboxPlan& plan, MountPoints& points) {
   if (umount2(kOldRoot, MNT_DETACH) != 0) return fail(Error::from_errno("detach the old root"));
   if (rmdir(kOldRoot) != 0) return fail(Error::from_errno("remove /oldroot"));
-  TRY(write_marker(plan.marker_path));
+  TRY(write_marker(plan.marker_path, points));
   if (!plan.hostname.empty() && sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
     return fail(Error::from_errno("set the host name to " + plan.hostname));
   TRY(set_mount_flags("/", kReadOnly | kNoDev, false));

@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "plan/sandbox_plan.h"
+#include "sandbox/mount_points.h"
 
 namespace vx {
 
@@ -16,7 +17,7 @@ inline constexpr const char* kOldRoot = "/oldroot";
 Expected<void> enter_fresh_root(uint64_t tmpfs_size = 0);
 
 // Detach the old root, write the sandbox marker, set the hostname, make / read-only and enter
-// the working directory.
-Expected<void> finish_root(const SandboxPlan& plan);
+// the working directory. `points`: the directories apply_mounts kept open.
+Expected<void> finish_root(const SandboxPlan& plan, MountPoints& points);
 
 }  // namespace vx

@@ -52,27 +52,24 @@ struct ProgramArgs {
   const ChildPipes* pipes;
   const BpfProgram* filter;
   ExecArgs* exec_args;
+  int ruleset;
 };
 
 // Runs on its own stack in pid 1's memory while pid 1 is suspended: it writes only its own
 // stack (and the heap, to report an error); file descriptors, signal mask, credentials and seccomp
 // state are its own because CLONE_FILES and CLONE_THREAD are not set.
 [[noreturn]] void run_program(const SandboxPlan& plan, const ChildPipes& pipes,
-                              const BpfProgram& filter, ExecArgs& exec_args) {
+                              const BpfProgram& filter, ExecArgs& exec_args, int ruleset) {
   mark_phase(plan.timing, "spawn");
   close(pipes.alive_r);
   close(pipes.events_w);
   if (auto r = take_terminal(plan); !r) die(pipes, r.error());
   if (auto r = set_rlimits(plan.limits.rlimits); !r) die(pipes, r.error());
-  // The ruleset is built in the finished root (after pivot_root: its paths are the sandbox's)
-  // and before the capabilities go, so that every path of the view can be opened. Only the
-  // program is restricted: pid 1 runs nothing but its supervision loop under its own filter.
-  auto ruleset = build_ruleset(plan.landlock);
-  if (!ruleset) die(pipes, ruleset.error());
   if (auto r = drop_privileges(plan.keep_caps); !r) die(pipes, r.error());
   // landlock_restrict_self(2) needs no_new_privs (or CAP_SYS_ADMIN), which drop_privileges
-  // has just set.
-  if (auto r = enforce_ruleset(std::move(*ruleset)); !r) die(pipes, r.error());
+  // has just set. Only the program is restricted: pid 1 runs nothing but its supervision loop
+  // under its own filter.
+  if (auto r = enforce_ruleset(UniqueFd(ruleset)); !r) die(pipes, r.error());
   mark_phase(plan.timing, "caps");
   // Signals blocked by the launcher for its signalfd would stay blocked across execve.
   sigset_t none;
@@ -107,7 +104,7 @@ struct ProgramArgs {
 
 int program_entry(void* arg) {
   auto* a = static_cast<ProgramArgs*>(arg);
-  run_program(*a->plan, *a->pipes, *a->filter, *a->exec_args);
+  run_program(*a->plan, *a->pipes, *a->filter, *a->exec_args, a->ruleset);
 }
 
 // Starts program_entry(args) in a process of its own and returns once it has executed or died;
@@ -150,8 +147,8 @@ pid_t run_in_own_process(ProgramArgs& args) {
 }  // namespace
 
 Expected<pid_t> start_program(const SandboxPlan& plan, const ChildPipes& pipes,
-                              const BpfProgram& filter, ExecArgs& exec_args) {
-  ProgramArgs args{&plan, &pipes, &filter, &exec_args};
+                              const BpfProgram& filter, ExecArgs& exec_args, int ruleset) {
+  ProgramArgs args{&plan, &pipes, &filter, &exec_args, ruleset};
   pid_t pid = run_in_own_process(args);
   if (pid < 0) return fail(Error::from_errno("start the program's process"));
   return pid;

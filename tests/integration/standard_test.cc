@@ -49,6 +49,20 @@ TEST(Standard, EtcFilesHoldTheHostsContent) {
   }
 }
 
+// ld.so.cache (~40 KiB, too large for the plan) is copied by pid 1 into the root tmpfs: the
+// loader inside must find the host's own cache, and no mount is spent on it.
+TEST(Standard, LdSoCacheIsTheHostsCopiedNotBound) {
+  struct stat st;
+  if (stat("/etc/ld.so.cache", &st) != 0) GTEST_SKIP() << "the host has no /etc/ld.so.cache";
+  TempProject p = make_project(true);
+  RunResult cache = run_launcher(p, {"/bin/cat", "/etc/ld.so.cache"});
+  ASSERT_EQ(cache.status, 0) << cache.err;
+  EXPECT_TRUE(cache.out == read_file("/etc/ld.so.cache")) << "the sandbox's ld.so.cache differs";
+  RunResult mounts = run_launcher(p, {"/bin/cat", "/proc/self/mountinfo"});
+  ASSERT_EQ(mounts.status, 0) << mounts.err;
+  EXPECT_EQ(mounts.out.find(" /etc/ld.so.cache "), std::string::npos) << mounts.out;
+}
+
 TEST(Standard, ExposeBindsAnExecutableOutsideUsr) {
   TempProject p = make_project(true);
   std::string tool = p.root + "/tools/hello";

@@ -23,6 +23,7 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
       {MountKind::kFile, std::string("\0\x01\x7f\xff binary", 11), "/etc/ld.so.cache"},
       {MountKind::kFile, "", "/etc/empty"},
       {MountKind::kFileOver, "nameserver 169.254.0.53\n", "/etc/resolv.conf"},
+      {MountKind::kCopy, "/etc/ld.so.cache", "/etc/ld.so.cache", true},
   }};
   std::string text = format_mount_plan(plan);
   auto parsed = parse_mount_plan(text, "t");
@@ -36,6 +37,7 @@ TEST(MountPlan, RoundTripsEveryKindAndAwkwardPaths) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("file /etc/empty\n"), std::string::npos);
+  EXPECT_NE(text.find("copy-try /etc/ld.so.cache /etc/ld.so.cache\n"), std::string::npos);
   EXPECT_NE(text.find("file-over /etc/resolv.conf nameserver\\040169.254.0.53\\012\n"),
             std::string::npos)
       << text;

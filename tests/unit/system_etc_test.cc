@@ -49,7 +49,7 @@ TEST(SystemEtc, FilesAreCopiedDirectoriesBoundLinksIntoUsrKept) {
                      }));
 }
 
-TEST(SystemEtc, LargeFilesAreBoundTheAccountsAlwaysRead) {
+TEST(SystemEtc, LargeFilesAreLeftToPid1ToCopyTheAccountsAlwaysRead) {
   FakeRoot r;
   std::string big(kEtcCopyMax + 1, '#');
   r.write("/etc/ld.so.cache", big);
@@ -57,7 +57,7 @@ TEST(SystemEtc, LargeFilesAreBoundTheAccountsAlwaysRead) {
   using K = EtcEntry::Kind;
   std::string passwd = big + "\nroot:x:0:0::/root:/bin/sh\n";
   EXPECT_EQ(read_standard_etc(r.dir), (std::vector<EtcEntry>{
-                                          {K::kBind, "/etc/ld.so.cache", r.dir + "/etc/ld.so.cache"},
+                                          {K::kCopy, "/etc/ld.so.cache", r.dir + "/etc/ld.so.cache"},
                                           {K::kBind, "/etc/ssl", r.dir + "/etc/ssl"},
                                           {K::kContent, "/etc/passwd", passwd},
                                       }));
