@@ -67,10 +67,10 @@ TEST(SystemEtc, LargeFilesAreLeftToPid1ToCopyTheAccountsAlwaysRead) {
 TEST(SystemEtc, TheEntryDoesNotDependOnHowItIsProbed) {
   FakeRoot r;
   mkdir((r.dir + "/etc/hosts").c_str(), 0755);  // usually a file: a directory
-  r.write("/etc/ld.so.cache", "small\n");       // usually bound: small, copied
+  r.write("/etc/ld.so.cache", "small\n");       // usually large: small, carried in the plan
   std::string big(kEtcCopyMax + 1, '#');
   r.write("/run/services", big);
-  r.link(r.dir + "/run/services", "/etc/services");  // a link out of /usr, large
+  r.link(r.dir + "/run/services", "/etc/services");  // a link out of /usr, large: copied by pid 1
   r.write("/usr/lib/zone", "TZ\n");
   r.link(r.dir + "/usr/lib/zone", "/etc/localtime");  // absolute, into /usr: kept
   r.link("../run/missing", "/etc/xdg/pip");           // dangling: left out
@@ -79,7 +79,7 @@ TEST(SystemEtc, TheEntryDoesNotDependOnHowItIsProbed) {
                                           {K::kBind, "/etc/hosts", r.dir + "/etc/hosts"},
                                           {K::kContent, "/etc/ld.so.cache", "small\n"},
                                           {K::kLink, "/etc/localtime", r.dir + "/usr/lib/zone"},
-                                          {K::kBind, "/etc/services", r.dir + "/run/services"},
+                                          {K::kCopy, "/etc/services", r.dir + "/run/services"},
                                           {K::kBind, "/etc/ssl", r.dir + "/etc/ssl"},
                                       }));
 }
