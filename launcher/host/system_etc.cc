@@ -79,7 +79,7 @@ std::optional<EtcEntry> entry_by_lstat(const std::string& inside, const std::str
 
 // The names that are usually directories or copied by pid 1 (ld.so.cache is above kEtcCopyMax): an
 // lstat answers for them in one call where an open costs three. Only the cost depends on it.
-bool usually_bound(const std::string& name) {
+bool judged_by_lstat(const std::string& name) {
   return name == "alternatives" || name == "ssl" || name == "ld.so.cache" || name == "xdg/pip";
 }
 
@@ -116,7 +116,7 @@ std::vector<EtcEntry> read_standard_etc(const std::string& root) {
   for (const auto& name : standard_etc_names()) {
     std::string path = root + "/etc/" + name;
     std::string inside = "/etc/" + name;
-    auto entry = usually_bound(name) ? entry_by_lstat(inside, path, root)
+    auto entry = judged_by_lstat(name) ? entry_by_lstat(inside, path, root)
                                      : entry_by_open(inside, path, root);
     if (entry) out.push_back(std::move(*entry));
   }
