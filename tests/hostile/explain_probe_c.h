@@ -64,7 +64,11 @@ static void lookup(const char* what) {
   }
 }
 
-static atomic_int armed;  // 1: a call is out, 2: the watcher signals, 0: done
+// 0: no call out; odd: trial N's call is out (2N+1); even and not 0: the watcher signals it.
+// Each trial has its own value, so that a watcher that saw the page resident in one trial
+// cannot signal the next one's call before the launcher has received it (an ABA race that
+// made this probe report a rare EINTR of its own making).
+static atomic_int armed;
 static int main_tid, signalled;
 
 static void on_alarm(int sig) { (void)sig; }
@@ -74,12 +78,12 @@ static void on_alarm(int sig) { (void)sig; }
 static void* watcher(void* arg) {
   (void)arg;
   for (;;) {
-    while (atomic_load(&armed) != 1) {
+    int trial;
+    while (!((trial = atomic_load(&armed)) & 1)) {
     }
-    while (atomic_load(&armed) == 1 && !resident()) {
+    while (atomic_load(&armed) == trial && !resident()) {
     }
-    int one = 1;
-    if (!atomic_compare_exchange_strong(&armed, &one, 2)) continue;
+    if (!atomic_compare_exchange_strong(&armed, &trial, trial + 1)) continue;
     syscall(SYS_tgkill, getpid(), main_tid, SIGALRM);
     ++signalled;
     atomic_store(&armed, 0);
@@ -100,10 +104,10 @@ static int eintr(int trials) {
     struct stat st;
     snprintf(path, sizeof path, "/absent-%d/x", i);
     madvise(page, 4096, MADV_DONTNEED);
-    atomic_store(&armed, 1);
+    int trial = 2 * i + 1;
+    atomic_store(&armed, trial);
     if (syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) != 0 && errno == EINTR) ++interrupted;
-    int one = 1;
-    if (!atomic_compare_exchange_strong(&armed, &one, 0))
+    if (!atomic_compare_exchange_strong(&armed, &trial, 0))
       while (atomic_load(&armed) != 0) {
       }
   }
