@@ -8,6 +8,7 @@
 
 #include "base/path.h"
 #include "base/real_path.h"
+#include "host/sandbox_writable.h"
 #include "plan/pip_args.h"
 
 namespace vx {
@@ -59,6 +60,11 @@ void add_config_files(const HostFacts& host, const Venv& venv, std::vector<Mount
     files.emplace_back(p, p);
   }
   for (const auto& [src, dest] : files) {
+    if (auto link = link_planted_on_way(src, {venv.project}); !link.empty()) {
+      warn("pip: " + src + " is not shown to pip: it leads through the link " + link +
+           " in the project, which a sandbox may have made");
+      continue;
+    }
     auto real = resolved(src);
     struct stat st;
     if (!real || stat(real->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
@@ -74,6 +80,12 @@ void add_command_line_paths(const HostFacts& host, const Venv& venv,
     auto real = resolved(typed);
     // Bound at its real path: pip resolves `..` from its working directory physically.
     if (!real || is_within(*real, venv.project)) continue;
+    // A link in the project that leads out of it may be a sandbox's (`libs/foo -> ~/.ssh`).
+    if (auto link = link_planted_on_way(typed, {venv.project}); !link.empty()) {
+      warn("pip: " + typed + " is not shown to pip: it leaves the project through the link " +
+           link + ", which a sandbox may have made; bind the target yourself with --ro-bind");
+      continue;
+    }
     if (is_within(host.home, *real)) {
       warn("pip: " + typed + " is not shown to pip: it is / or holds your home directory; " +
            "name a directory inside it, or bind it yourself with --ro-bind");

@@ -18,6 +18,7 @@
 #include "host/pasta.h"
 #include "host/pip_mounts.h"
 #include "host/plan_cache.h"
+#include "host/sandbox_writable.h"
 #include "host/state.h"
 #include "host/system_etc.h"
 #include "plan/cli.h"
@@ -120,25 +121,47 @@ namespace {
 // bubblewrap's semantics for user mounts: a relative SRC is relative to the working directory,
 // a symlink is followed (the caller named it and trusts it; the executor never follows one, so
 // it is resolved here), and a missing SRC of a non-try bind is an error naming the option.
+// But not a link in the project that leads out of it: a sandbox may have made it (stored
+// `--ro-bind proj/models /models`, then `models -> ~/.ssh`), so that is an error, or for a
+// -try bind a warning and no bind.
 Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mounts,
-                                                 const std::string& cwd) {
-  std::vector<MountOp> out = mounts;
-  for (auto& op : out) {
+                                                 const std::string& cwd,
+                                                 const std::string& project) {
+  std::vector<MountOp> out;
+  for (MountOp op : mounts) {
     bool bind = op.kind == MountKind::kBind || op.kind == MountKind::kRoBind ||
                 op.kind == MountKind::kDevBind;
-    if (!bind) continue;
-    if (!op.src.empty() && op.src.front() != '/') op.src = cwd + "/" + op.src;
-    auto resolved = real_path(op.src);
-    if (resolved) {
-      op.src = std::move(*resolved);
+    if (!bind) {
+      out.push_back(std::move(op));
       continue;
     }
-    if (op.optional) continue;
-    std::string flag = "--" + std::string(mount_keyword(op.kind));
-    Error e = resolved.error();
-    e.what = flag + " " + op.src + " " + op.dest;
-    e.hint = "use " + flag + "-try for a source that may be missing";
-    return fail(e);
+    if (!op.src.empty() && op.src.front() != '/') op.src = cwd + "/" + op.src;
+    std::string flag = "--" + std::string(mount_keyword(op.kind)) + (op.optional ? "-try" : "");
+    auto resolved = real_path(op.src);
+    if (!resolved) {
+      // A missing -try source stays in the plan; the executor skips it.
+      if (op.optional) {
+        out.push_back(std::move(op));
+        continue;
+      }
+      Error e = resolved.error();
+      e.what = flag + " " + op.src + " " + op.dest;
+      e.hint = "use " + flag + "-try for a source that may be missing";
+      return fail(e);
+    }
+    if (!is_within(*resolved, project)) {
+      if (auto link = link_planted_on_way(op.src, {project}); !link.empty()) {
+        Error e = Error::make(flag + " " + op.src + " " + op.dest,
+                              "it leaves the project through the link " + link +
+                                  ", which a sandbox may have made",
+                              "name the link's target as the source if you made the link");
+        if (!op.optional) return fail(e);
+        warn(e.what + ": " + e.why + "; not bound");
+        continue;
+      }
+    }
+    op.src = std::move(*resolved);
+    out.push_back(std::move(op));
   }
   return out;
 }
@@ -304,7 +327,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
     if (fcntl(fd, F_GETFD) == -1)
       return fail(Error::make("--pass-fd " + std::to_string(fd), "that descriptor is not open",
                               "open it in the calling shell, e.g. 'venv-exec --pass-fd 3 CMD 3<FILE'"));
-  TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd));
+  TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd, venv.project));
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
   // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.

@@ -12,4 +12,11 @@ namespace vx {
 // link.
 bool writable_by_sandbox(const std::string& path, const std::vector<std::string>& untrusted);
 
+// The first symbolic link met on the way to `path` (absolute, as the caller wrote it) that lies
+// in a directory of one of the `untrusted` trees, as "LINK -> TARGET"; empty when there is
+// none. A sandbox can make such a link as easily as the caller, so where it leads was not
+// chosen by the caller: a path that leaves the trees through it is not shown automatically
+// (SPEC §3a.1, §3a.3). `..` is not a link: ../sibling from the project is the caller's own.
+std::string link_planted_on_way(const std::string& path, const std::vector<std::string>& untrusted);
+
 }  // namespace vx
