@@ -195,7 +195,8 @@ std::vector<std::string> unprotectable_names(const std::string& project,
 // --expose EXE outside the minimal view: the executable's real path (its libraries are in
 // /usr, which those views show), relative to the working directory as a bind source is.
 Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string>& exes,
-                                                   const std::string& cwd) {
+                                                   const std::string& cwd,
+                                                   const std::string& project) {
   std::vector<std::string> out;
   for (const auto& exe : exes) {
     std::string path = exe.front() == '/' ? exe : cwd + "/" + exe;
@@ -206,6 +207,13 @@ Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string
       e.hint = "name an existing executable";
       return fail(e);
     }
+    // As for a bind source: a link in the project that leads out of it is not followed.
+    if (auto link = link_planted_on_way(path, {project});
+        !link.empty() && !is_within(*real, project))
+      return fail(Error::make("--expose " + exe,
+                              "it leaves the project through the link " + link +
+                                  ", which a sandbox may have made",
+                              "name the link's target if you made the link"));
     out.push_back(std::move(*real));
   }
   return out;
@@ -361,7 +369,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   }
   if (profile == "standard") req.etc = read_standard_etc();
   if (profile != "minimal") {
-    TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd));
+    TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd, venv.project));
     req.expose = std::move(exposed);
   }
   // Where the view shows it, the host's xdg-open is covered by the shim (a file bind needs it
