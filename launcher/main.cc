@@ -158,7 +158,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   UniqueFd venv_lock;
   if (request.pip && venv.wrapped) {
     // Parallel pip runs and installs on one venv take turns until bin/ is published.
-    TRY_ASSIGN(lock, lock_venv(venv.dir));
+    TRY_ASSIGN(lock, lock_venv(registry.root(), venv.dir));
     venv_lock = std::move(lock);
     TRY_ASSIGN(staged, prepare_staging(venv.dir));
     request.venv_bin = staged.path;
@@ -189,7 +189,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   // fix, when the kernel lacks it too).
   if (!spawned && !options.isolation && namespaces_refused(spawned.error())) {
     request.landlock_only = true;
-    request.landlock_paths = landlock_only_inputs(host, venv);
+    request.landlock_paths = landlock_only_inputs(host, venv, request);
     TRY_ASSIGN(fallback, plan_sandbox(request));
     plan = std::move(fallback);
     TRY_ASSIGN(fallback_filter, prepare_program_filter(plan.seccomp));

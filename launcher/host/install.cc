@@ -86,7 +86,7 @@ Expected<int> install(const HostFacts& host, const std::vector<std::string>& arg
     if (w.find('\n') != std::string::npos)
       return fail(Error::make("store the install options", "'" + w + "' contains a newline",
                               "options stored at install cannot contain newlines"));
-  TRY_ASSIGN(lock, lock_venv(venv.dir));
+  TRY_ASSIGN(lock, lock_venv(state_root(host), venv.dir));
   TRY(prepare_venv_dirs(venv, host.home));
   TRY_ASSIGN(report, wrap_entrypoints(venv.dir, host.self_exe));
   // A second install without options keeps the stored defaults.
@@ -113,7 +113,7 @@ Expected<int> uninstall(const HostFacts& host, const std::vector<std::string>& a
     std::printf("venv-exec: %s is not wrapped; nothing to do\n", dir.c_str());
     return 0;
   }
-  TRY_ASSIGN(lock, lock_venv(dir));
+  TRY_ASSIGN(lock, lock_venv(state_root(host), dir));
   TRY_ASSIGN(restored, unwrap_entrypoints(dir, host.self_exe));
   TRY(remove_tree(dir + "/venv-exec"));
   if (auto real = real_path(dir)) TRY(unregister_venv(state_root(host), *real));

@@ -58,16 +58,23 @@ std::vector<std::string> directory_names(const std::string& dir) {
   return names;
 }
 
-// The top-level entry of the project that holds `path` ("" when it is not inside).
-std::string top_entry(const std::string& project, const std::string& path) {
-  if (!is_within(path, project) || path == project) return "";
-  std::string rest = path.substr(project.size() + 1);
-  return rest.substr(0, rest.find('/'));
+// A path the namespaced view protects, when it lies strictly inside the project; and the
+// project's listing and each directory's between it and the path (the planner grants each
+// listed name on its own, never the way to the path).
+void add_carved(const std::string& project, const std::string& path, std::vector<std::string>& into,
+                LandlockOnlyInputs& in) {
+  if (path.empty() || path == project || !is_within(path, project)) return;
+  into.push_back(path);
+  for (std::string dir = parent_dir(path); is_within(dir, project); dir = parent_dir(dir)) {
+    if (!in.listings.contains(dir)) in.listings[dir] = directory_names(dir);
+    if (dir == project) break;
+  }
 }
 
 }  // namespace
 
-LandlockOnlyInputs landlock_only_inputs(const HostFacts& host, const Venv& venv) {
+LandlockOnlyInputs landlock_only_inputs(const HostFacts& host, const Venv& venv,
+                                        const ViewPlaces& places) {
   LandlockOnlyInputs in;
   in.system_paths.push_back("/usr");
   for (const auto& [path, target] : host.root_links)
@@ -84,10 +91,14 @@ LandlockOnlyInputs landlock_only_inputs(const HostFacts& host, const Venv& venv)
   for (int fd = 0; fd <= 2; ++fd)
     if (const char* tty = isatty(fd) ? ttyname(fd) : nullptr) add_resolved(tty, in.devices);
   in.project = venv.project;
-  in.project_entries = directory_names(venv.project);
-  in.read_only_names = protected_project_names();
-  if (std::string venv_entry = top_entry(venv.project, venv.dir); !venv_entry.empty())
-    in.read_only_names.push_back(venv_entry);
+  in.listings[venv.project] = directory_names(venv.project);
+  // What plan_view keeps read-only or hides (SPEC §3, §3a.1), at the same real paths: the
+  // registry's venvs and the state directory are real paths, and so is the venv's.
+  for (const auto& name : protected_project_names())
+    add_carved(venv.project, venv.project + "/" + name, in.read_only, in);
+  add_carved(venv.project, venv.dir, in.read_only, in);
+  for (const auto& v : places.other_venvs) add_carved(venv.project, v, in.read_only, in);
+  add_carved(venv.project, places.state_dir, in.hidden, in);
   if (!venv.dir.empty()) {
     in.writable = {venv.dir + "/home", venv.dir + "/cache"};
     // TMPDIR inside: the host's /tmp is not writable there.

@@ -6,9 +6,12 @@
 #include "host/host.h"
 #include "host/venv.h"
 #include "plan/landlock_only.h"
+#include "plan/view.h"
 
 namespace vx {
 
-LandlockOnlyInputs landlock_only_inputs(const HostFacts& host, const Venv& venv);
+// `places`: the other registered venvs and the state directory, as build_request found them.
+LandlockOnlyInputs landlock_only_inputs(const HostFacts& host, const Venv& venv,
+                                        const ViewPlaces& places);
 
 }  // namespace vx

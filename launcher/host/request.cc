@@ -394,7 +394,7 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   if (wants_cgroup(options.limits)) req.limit_facts = probe_host_limit_facts(host.uid);
   req.landlock_abi = probe_landlock_abi();
   req.landlock_only = options.isolation == "landlock";
-  if (req.landlock_only) req.landlock_paths = landlock_only_inputs(host, venv);
+  if (req.landlock_only) req.landlock_paths = landlock_only_inputs(host, venv, req);
   return req;
 }
 

@@ -161,6 +161,14 @@ Expected<Registration> register_venv(const std::string& root, const std::string&
   return r;
 }
 
+Expected<std::string> make_venv_entry_dir(const std::string& root, const std::string& venv) {
+  struct stat st;
+  if (stat(venv.c_str(), &st) != 0) return fail(Error::from_errno("look at " + venv));
+  std::string dir = entry_dir(root, st.st_dev, st.st_ino);
+  TRY(make_dirs(dir));
+  return dir;
+}
+
 Expected<void> unregister_venv(const std::string& root, const std::string& venv) {
   struct stat st;
   if (stat((root + "/registry").c_str(), &st) != 0) return {};
@@ -172,6 +180,8 @@ Expected<void> unregister_venv(const std::string& root, const std::string& venv)
       continue;
     }
     std::string dir = entry_dir(root, e.dev, e.ino);
+    // The lock file stays (and so the directory): the uninstall that runs this holds it, and
+    // a launcher waiting on it must keep waiting on the file the next one will open.
     for (const char* f : {"/options", "/prefix", "/view"}) unlink((dir + f).c_str());
     rmdir(dir.c_str());
   }

@@ -74,4 +74,8 @@ Expected<void> unregister_venv(const std::string& root, const std::string& venv)
 
 inline std::string cached_view_path(const Registration& r) { return r.dir + "/view"; }
 
+// STATE/venvs/DEV-INO for the venv now at `venv`, registered or not (install registers it under
+// the same name), created 0700 when missing.
+Expected<std::string> make_venv_entry_dir(const std::string& root, const std::string& venv);
+
 }  // namespace vx

@@ -9,10 +9,11 @@
 
 namespace vx {
 
-// An exclusive flock on the venv directory itself, held until the descriptor closes. Waits
-// (saying so once on stderr) while another launcher holds it. Locking the directory leaves no
-// file behind and gives the sandbox no file to plant a FIFO or a link at; a sandboxed process
-// can hold it only while its sandbox lives, since every process of it dies with the run.
-Expected<UniqueFd> lock_venv(const std::string& venv);
+// An exclusive flock on STATE/venvs/DEV-INO/lock (host/state.h), held until the descriptor
+// closes. Waits (saying so once on stderr) while another launcher holds it. The file lies in
+// the host-side state directory, which no sandbox sees (SPEC §3a.1): a lock on anything a
+// sandbox can open, the venv directory itself included, would let sandboxed code stall the
+// host's pip for as long as it likes (SPEC §3a.4). `state_root`: state_root(host).
+Expected<UniqueFd> lock_venv(const std::string& state_root, const std::string& venv);
 
 }  // namespace vx

@@ -3,6 +3,7 @@
 // system boundary. Pure: the host side lists the paths, this decides what each may do.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,15 @@ struct LandlockOnlyInputs {
   std::vector<std::string> system_paths;
   std::vector<std::string> devices;  // /dev/null ... and the caller's terminal: read and write
   std::string project;               // read and execute
-  std::vector<std::string> project_entries;  // names directly in the project (host listing)
-  std::vector<std::string> read_only_names;  // of those: the venvs and the protected names
-  std::vector<std::string> writable;         // VENV/home, VENV/cache
+  // Paths strictly inside the project, as the namespaced view treats them (plan/view.cc):
+  // read-only the venv, the other registered venvs and the protected names; neither readable
+  // nor writable the host-side state directory (SPEC §3a.1).
+  std::vector<std::string> read_only;
+  std::vector<std::string> hidden;
+  // The host's listing (names, links left out) of the project and of every directory between
+  // it and a path above; the planner grants each listed name on its own.
+  std::map<std::string, std::vector<std::string>> listings;
+  std::vector<std::string> writable;  // VENV/home, VENV/cache
 };
 
 // Landlock-only mode has no marker file: the program's environment names the supervising
@@ -31,9 +38,10 @@ inline constexpr const char* kLandlockMarkerEnv = "VENV_EXEC_LANDLOCK_SUPERVISOR
 inline constexpr int kLandlockOnlyMinAbi = 6;
 
 // Reads under the system paths, /proc and the project; execution there too; writes only in the
-// writable directories and in the project's entries that are not read-only. The project
-// directory itself takes no new entry: a right on it would reach into .git and the venv below
-// it (Landlock grants the union of a path's rules and its parents').
+// writable directories and in the project's listed entries that hold no read-only or hidden
+// path. The project directory itself, and each directory on the way to such a path, takes no
+// new entry: a right on it would reach the path below it (Landlock grants the union of a
+// path's rules and its parents').
 Expected<LandlockPlan> plan_landlock_only(const LandlockOnlyInputs& in, int abi);
 
 // The one warning line of every Landlock-only launch: what this mode lacks. `why` says how it

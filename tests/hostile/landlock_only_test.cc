@@ -16,8 +16,9 @@ namespace {
 
 const std::vector<std::string> kLandlockOnly = {"--isolation", "landlock"};
 
-RunResult landlock_probe(const TempProject& p, const std::string& code) {
-  return sandbox_probe(p, code, kLandlockOnly);
+RunResult landlock_probe(const TempProject& p, const std::string& code,
+                         const std::vector<std::string>& extra_env = {}) {
+  return sandbox_probe(p, code, kLandlockOnly, extra_env);
 }
 
 std::string read_probe(const std::string& path) {
@@ -94,6 +95,60 @@ TEST(LandlockOnly, WritesOnlyInsideTheProjectAndTheVenvCaches) {
   RunResult host = host_probe(p, refused);
   EXPECT_EQ(host.out.find("ERR"), std::string::npos) << host.out;
   unlink(tmp.c_str());
+}
+
+// Found by review: another registered venv deeper in the project (tools/.venv) was writable,
+// so a run could replace its wrapper and have the host user run that file unsandboxed. Its
+// siblings stay writable (positive control); it, and the directory on the way to it, can be
+// neither written, nor renamed away, nor replaced.
+TEST(LandlockOnly, DeeperRegisteredVenvsAreReadOnly) {
+  VX_REQUIRE_KERNEL(landlock_abi() >= 6, "Landlock ABI 6");
+  TempProject p = make_project(true);
+  std::string tools = p.project + "/tools/.venv";
+  ASSERT_EQ(mkdir((p.project + "/tools").c_str(), 0755), 0);
+  ASSERT_EQ(
+      run({"/usr/bin/python3", "-m", "venv", "--without-pip", tools}, base_env(p), p.root).status,
+      0);
+  ASSERT_EQ(run_launcher(p, {"install", p.venv}).status, 0);
+  ASSERT_EQ(run_launcher(p, {"install", tools}).status, 0);
+  write_file(p.project + "/tools/notes.txt", "");
+  ASSERT_EQ(mkdir((p.project + "/tools/src").c_str(), 0755), 0);
+  std::string wrapper = read_file(tools + "/bin/activate");
+  std::string code = write_probe("tools/notes.txt") + write_probe("tools/src/new.py") +
+                     write_probe("tools/.venv/bin/activate") +
+                     "attempt(lambda: os.unlink('tools/.venv/bin/python3'))\n"
+                     "attempt(lambda: os.rename('tools/.venv', 'tools/venv-old'))\n"
+                     "attempt(lambda: os.rename('tools', 'tools-old'))\n"
+                     "attempt(lambda: os.mkdir('tools/.venv2'))\n";
+  RunResult r = landlock_probe(p, code);
+  EXPECT_EQ(r.out, "OK 1\nOK 1\nERR EACCES\nERR EACCES\nERR EACCES\nERR EACCES\nERR EACCES\n")
+      << r.err;
+  EXPECT_EQ(read_file(tools + "/bin/activate"), wrapper);
+  EXPECT_TRUE(exists(tools + "/bin/python3"));
+  EXPECT_EQ(read_file(p.project + "/tools/notes.txt"), "x");
+}
+
+// Found by review: the host-side state directory inside the project (SPEC §3a.1) was writable,
+// so a run could rewrite the venv's stored options and widen every later launch. Its contents
+// are neither readable nor writable, and the directories on the way to it cannot be renamed to
+// put another registry in its place; a sibling on the way stays writable (positive control).
+TEST(LandlockOnly, StateDirectoryInsideTheProjectIsUnreachable) {
+  VX_REQUIRE_KERNEL(landlock_abi() >= 6, "Landlock ABI 6");
+  TempProject p = make_project(true);
+  std::vector<std::string> env = {"XDG_STATE_HOME=" + p.project + "/.state"};
+  ASSERT_EQ(run_launcher(p, {"install", p.venv}, env).status, 0);
+  ASSERT_EQ(mkdir((p.project + "/.state/other").c_str(), 0755), 0);
+  std::string state = p.project + "/.state/venv-exec";
+  std::string registry = read_file(state + "/registry");
+  std::string code = write_probe(".state/other/x") + read_probe(state + "/registry") +
+                     write_probe(state + "/registry") + write_probe(state + "/planted") +
+                     "attempt(lambda: os.rename('.state', '.state-old'))\n"
+                     "attempt(lambda: os.rename('.state/venv-exec', '.state/old'))\n";
+  EXPECT_EQ(host_probe(p, read_probe(state + "/registry"), env).out.substr(0, 3), "OK ");
+  RunResult r = landlock_probe(p, code, env);
+  EXPECT_EQ(r.out, "OK 1\nERR EACCES\nERR EACCES\nERR EACCES\nERR EACCES\nERR EACCES\n") << r.err;
+  EXPECT_EQ(read_file(state + "/registry"), registry);
+  EXPECT_FALSE(exists(state + "/planted"));
 }
 
 TEST(LandlockOnly, HostProcessesCannotBeSignalled) {

@@ -5,8 +5,11 @@
 // then that the next launch neither trusts, exposes nor blocks on it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "support.h"
 
@@ -337,6 +340,62 @@ TEST(Trust, CachedViewSurvivesDollarsAndProjectLinks) {
   ASSERT_EQ(stat(file.c_str(), &after), 0);
   EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
   EXPECT_EQ(before.st_ino, after.st_ino);
+}
+
+// A pip run through the wrapped venv, its stderr merged into stdout, started in the background.
+Background start_pip(const TempProject& p) {
+  return start_process({"/bin/sh", "-c", "exec " + p.venv + "/bin/python -m pip --version 2>&1"},
+                       base_env(p), p.project);
+}
+
+// Found by review: the host's pip launch took flock on the venv directory, which a sandbox (the
+// venv is visible read-only) can flock too and hold for as long as it runs, stalling the host
+// (SPEC §3a.4). The lock is a file in the host-side state directory now: a sandbox holding the
+// venv directory's lock delays nothing, while two host-side runs still take turns (positive
+// control: the test holds that file's lock itself, as another pip run would).
+TEST(Trust, ASandboxHoldingALockOnTheVenvDoesNotStallPip) {
+  TempProject p = make_project(true);
+  ASSERT_EQ(run_launcher(p, {"install", p.venv}).status, 0);
+  const std::string waiting = "venv-exec: warning: waiting for another pip run";
+  std::string hold =
+      "import fcntl, os, time\n"
+      "fd = os.open('" +
+      p.venv +
+      "', os.O_RDONLY | os.O_DIRECTORY)\n"
+      "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+      "print('locked', flush=True)\n"
+      "time.sleep(600)\n";
+  Background holder = start_launcher(p, {"/usr/bin/python3", "-c", hold});
+  ASSERT_EQ(read_line(holder.out_fd), "locked");
+  Background pip = start_pip(p);
+  std::string first = read_line(pip.out_fd);
+  EXPECT_EQ(first.find(waiting), std::string::npos) << first;
+  // Released only now: on a launcher that waits for it, the pip run above ends after this.
+  kill(holder.pid, SIGTERM);
+  wait_status(holder.pid);
+  while (!read_line(pip.out_fd).empty()) {
+  }
+  wait_status(pip.pid);
+  close(pip.out_fd);
+  close(holder.out_fd);
+
+  struct stat st;
+  ASSERT_EQ(stat(p.venv.c_str(), &st), 0);
+  std::string lock = p.home + "/.local/state/venv-exec/venvs/" + std::to_string(st.st_dev) + "-" +
+                     std::to_string(st.st_ino) + "/lock";
+  int fd = open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << lock;
+  ASSERT_EQ(flock(fd, LOCK_EX), 0);
+  Background turn = start_pip(p);
+  EXPECT_NE(read_line(turn.out_fd).find(waiting), std::string::npos);
+  close(fd);
+  while (!read_line(turn.out_fd).empty()) {
+  }
+  wait_status(turn.pid);
+  close(turn.out_fd);
+  // Nothing in the project or the venv is that lock: the sandbox cannot see it.
+  RunResult r = sandbox_probe(p, "attempt(lambda: os.path.exists('" + lock + "'))\n");
+  EXPECT_EQ(r.out, "OK False\n") << r.err;
 }
 
 }  // namespace

@@ -90,8 +90,8 @@ TEST(LandlockOnlyPlan, ProjectEntriesButTheTrustedOnesAreWritable) {
   in.system_paths = {"/usr", "/etc/hosts"};
   in.devices = {"/dev/null"};
   in.project = "/p";
-  in.project_entries = {".", "..", "src", ".git", ".venv", "setup.py"};
-  in.read_only_names = {".git", ".env", ".venv"};
+  in.listings["/p"] = {".", "..", "src", ".git", ".venv", "setup.py"};
+  in.read_only = {"/p/.git", "/p/.env", "/p/.venv"};
   in.writable = {"/p/.venv/home", "/p/.venv/cache"};
   auto plan = plan_landlock_only(in, 6);
   ASSERT_TRUE(plan.has_value());
@@ -109,6 +109,40 @@ TEST(LandlockOnlyPlan, ProjectEntriesButTheTrustedOnesAreWritable) {
   };
   EXPECT_EQ(plan->rules, expected);
   EXPECT_EQ(plan->scoped, kScopeAbstractUnixSocket | kScopeSignal);
+}
+
+// Found by review: a registered venv deeper in the project (tools/.venv) was writable, and so
+// was the state directory inside it. The way down to each is carved: its siblings are granted
+// one by one, the directories on the way and their parents never get a write right.
+TEST(LandlockOnlyPlan, DeeperVenvsAndTheStateDirectoryAreCarvedOut) {
+  using namespace ll;
+  LandlockOnlyInputs in;
+  in.project = "/p";
+  in.listings["/p"] = {"src", "tools", ".venv", "dot"};
+  in.listings["/p/tools"] = {"notes", ".venv", "lib"};
+  in.listings["/p/dot"] = {"share", "state"};
+  in.listings["/p/dot/state"] = {"venv-exec", "other"};
+  in.read_only = {"/p/.venv", "/p/tools/.venv", "/p/.git"};
+  in.hidden = {"/p/dot/state/venv-exec"};
+  auto plan = plan_landlock_only(in, 6);
+  ASSERT_TRUE(plan.has_value());
+  const uint64_t rw = kRead | kExecute | kWrite;
+  const uint64_t ro = kRead | kExecute;
+  std::vector<LandlockRule> expected = {
+      {"/proc", kRead, false},
+      // A hidden path below: the project's own listing only, each entry on its own.
+      {"/p", kReadDir, false},
+      {"/p/src", rw, false},
+      {"/p/tools", ro, false},
+      {"/p/tools/notes", rw, false},
+      {"/p/tools/lib", rw, false},
+      {"/p/.venv", ro, false},
+      {"/p/dot", kReadDir, false},
+      {"/p/dot/share", rw, false},
+      {"/p/dot/state", kReadDir, false},
+      {"/p/dot/state/other", rw, false},
+  };
+  EXPECT_EQ(plan->rules, expected);
 }
 
 TEST(LandlockOnlyPlan, NeedsTheAbi6Scopes) {
