@@ -130,8 +130,8 @@ void pin_parents(const std::string& project, const std::string& path, std::vecto
 
 void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
   ops.push_back({MountKind::kBind, in.project, in.project});
-  if (!in.venv_dir.empty()) pin_parents(in.project, in.venv_dir, ops);
   if (!in.venv_dir.empty()) {
+    pin_parents(in.project, in.venv_dir, ops);
     std::string bin = in.venv_dir + "/bin";
     if (in.pip) {
       ops.push_back({MountKind::kBind, in.venv_dir, in.venv_dir});
