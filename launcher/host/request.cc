@@ -239,8 +239,7 @@ std::vector<EnvEntry> project_dotenv(const std::string& project) {
   std::string path = project + "/.env";
   auto text = read_untrusted_file(path);
   if (!text && text.error().sys_errno == ENOENT) return {};
-  Expected<std::vector<DotenvEntry>> parsed =
-      text ? parse_dotenv(*text, path) : fail(text.error());
+  Expected<std::vector<DotenvEntry>> parsed = text ? parse_dotenv(*text, path) : fail(text.error());
   if (!parsed) {
     const Error& e = parsed.error();
     warn(printable(e.what) + ": " + printable(e.why.empty() ? std::strerror(e.sys_errno) : e.why) +
@@ -333,13 +332,15 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.options = options;
   for (int fd : options.pass_fds)
     if (fcntl(fd, F_GETFD) == -1)
-      return fail(Error::make("--pass-fd " + std::to_string(fd), "that descriptor is not open",
-                              "open it in the calling shell, e.g. 'venv-exec --pass-fd 3 CMD 3<FILE'"));
+      return fail(
+          Error::make("--pass-fd " + std::to_string(fd), "that descriptor is not open",
+                      "open it in the calling shell, e.g. 'venv-exec --pass-fd 3 CMD 3<FILE'"));
   TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd, venv.project));
   req.options.mounts = mounts;
   req.pip_cache = host_pip_cache(host, venv);
   // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
-  if (auto real_state = real_path(registry.root())) req.state_dir = std::move(*real_state);
+  TRY_ASSIGN(real_state, real_state_root(registry.root(), venv.project));
+  req.state_dir = std::move(real_state);
   req.other_venvs = registry.venvs_within(venv.project);
   req.skip_protected = unprotectable_names(venv.project, req.protected_present);
   // The lstat of the protected names just said whether .env and .git exist: no open to learn

@@ -1,13 +1,17 @@
 #include "host/state.h"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "base/fd.h"
 #include "base/path.h"
+#include "base/real_path.h"
 #include "host/file_read.h"
 
 namespace vx {
@@ -84,12 +88,61 @@ Expected<void> write_registry(const std::string& root, const std::vector<Entry>&
   return write_file(root + "/registry", text);
 }
 
+// The walk of real_state_root when a link is on the way: each link outside the project is the
+// user's (a dotfiles ~/.local) and followed; one inside it refuses the launch.
+Expected<std::string> walk_state_root(const std::string& root, const std::string& project) {
+  std::string resolved = "/";
+  for (const auto& comp : split(root, '/')) {
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..") {
+      resolved = parent_dir(resolved);
+      continue;
+    }
+    std::string next = resolved == "/" ? "/" + comp : resolved + "/" + comp;
+    struct stat st;
+    if (lstat(next.c_str(), &st) != 0) return std::string();  // no state yet: nothing to hide
+    if (!S_ISLNK(st.st_mode)) {
+      resolved = std::move(next);
+      continue;
+    }
+    if (is_within(next, project))
+      return fail(Error::make(
+          "use the state directory " + root,
+          next + " on the way to it is a symbolic link inside the project " + project +
+              ", which a sandbox of that project could point at a state directory of its own",
+          "set XDG_STATE_HOME to a directory outside the project, or replace the link with the "
+          "directory it points to"));
+    auto real = real_path(next);
+    if (!real) return std::string();
+    resolved = std::move(*real);
+  }
+  return resolved;
+}
+
 }  // namespace
+
+Expected<std::string> real_state_root(const std::string& root, const std::string& project) {
+  // The common case has no link on the way: one openat2(2) with RESOLVE_NO_SYMLINKS proves it
+  // and gives the real path, at the cost of the open that resolving it needed anyway.
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  UniqueFd fd(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, root.c_str(), &how, sizeof how)));
+  if (!fd && (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) return std::string();
+  if (!fd) return walk_state_root(root, project);  // ELOOP: a link; ENOSYS: no openat2
+  char link[32];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd.get());
+  char buf[4096];
+  ssize_t n = readlink(link, buf, sizeof buf);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof buf || buf[0] != '/')
+    return real_path(root).value_or(std::string());
+  return std::string(buf, static_cast<size_t>(n));
+}
 
 std::string state_root(const HostFacts& host) {
   auto xdg = host_env(host, "XDG_STATE_HOME");
-  std::string base = xdg && !xdg->empty() && xdg->front() == '/' ? *xdg
-                                                                 : host.home + "/.local/state";
+  std::string base =
+      xdg && !xdg->empty() && xdg->front() == '/' ? *xdg : host.home + "/.local/state";
   return base + "/venv-exec";
 }
 

@@ -32,6 +32,12 @@ struct Registration {
 // ${XDG_STATE_HOME:-$HOME/.local/state}/venv-exec (XDG_STATE_HOME only when absolute).
 std::string state_root(const HostFacts& host);
 
+// The real path of the state directory ROOT, empty when it does not exist. Refused when a
+// link inside `project` is on the way to it: any sandbox of the project could point that link
+// at a state directory of its own, or replace a directory on the way while it is a plain one
+// (attack review, finding 4; the view makes the directories on the way mount points).
+Expected<std::string> real_state_root(const std::string& root, const std::string& project);
+
 // The registry as one launch reads it: the file once, and each entry's device and inode
 // checked at most once, however many of these questions the launch asks.
 class Registry {

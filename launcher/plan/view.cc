@@ -108,9 +108,30 @@ void add_outside_paths(const ViewInputs& in, std::vector<MountOp>& ops) {
       if (!covered(exe)) ops.push_back(ro_self(exe));
 }
 
+// A mount point cannot be renamed or removed (rename(2), rmdir(2): EBUSY) in the namespace it is
+// mounted in; a plain directory of the read-write project can. A read-only bind of P/tools/.venv
+// keeps that entry, not its parents: a sandbox renamed P/tools away and made a fake
+// P/tools/.venv/bin/python that the user then ran unsandboxed (attack review, finding 1), or
+// renamed the parent of a state directory inside the project so that the next launch found no
+// state to hide and the sandbox wrote stored options (finding 4). So each directory strictly
+// between the project and a protected entry is bound onto itself, read-write as the project is:
+// still writable, no longer movable. The depth sort mounts it before the entry below it. Directly
+// under the project (P/.venv, P/.git) nothing is added: the project is a mount point already.
+void pin_parents(const std::string& project, const std::string& path, std::vector<MountOp>& ops) {
+  for (std::string dir = parent_dir(path); dir != project && is_within(dir, project);
+       dir = parent_dir(dir)) {
+    bool pinned = std::any_of(ops.begin(), ops.end(), [&](const MountOp& o) {
+      return o.kind == MountKind::kBind && o.dest == dir;
+    });
+    // Optional: the entry below is optional too, and a directory that is gone holds nothing.
+    if (!pinned) ops.push_back({MountKind::kBind, dir, dir, true});
+  }
+}
+
 void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
   ops.push_back({MountKind::kBind, in.project, in.project});
   if (!in.venv_dir.empty()) {
+    pin_parents(in.project, in.venv_dir, ops);
     std::string bin = in.venv_dir + "/bin";
     if (in.pip) {
       ops.push_back({MountKind::kBind, in.venv_dir, in.venv_dir});
@@ -132,12 +153,17 @@ void add_project(const ViewInputs& in, std::vector<MountOp>& ops) {
       ops.push_back(ro_self(in.project + "/" + name, true));
   // Another registered venv of the project is as trusted by the host as this one: a wrapper a
   // sandbox replaced there would run unsandboxed when the user calls it (SPEC §3).
-  for (const auto& v : in.other_venvs)
-    if (v != in.venv_dir) ops.push_back(ro_self(v, true));
+  for (const auto& v : in.other_venvs) {
+    if (v == in.venv_dir) continue;
+    pin_parents(in.project, v, ops);
+    ops.push_back(ro_self(v, true));
+  }
   // SPEC §3a.1: the registry and the stored options are policy; a sandbox must not read or
   // write them, even when the project holds them (XDG_STATE_HOME inside it).
-  if (!in.state_dir.empty() && is_within(in.state_dir, in.project))
+  if (!in.state_dir.empty() && is_within(in.state_dir, in.project)) {
+    pin_parents(in.project, in.state_dir, ops);
     ops.push_back({MountKind::kTmpfs, "", in.state_dir});
+  }
 }
 
 void add_home(const ViewInputs& in, std::vector<MountOp>& ops) {

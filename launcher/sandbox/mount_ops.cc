@@ -154,21 +154,30 @@ Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
 
 Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
                               const std::string& what) {
-  // AT_SYMLINK_NOFOLLOW: a link is cloned as itself (open_tree(2) makes a mount of it), for
-  // the caller to see with fstat and refuse; AT_RECURSIVE as in bind_tree.
-  constexpr unsigned kClone =
-      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW;
+  // The source is opened first, with no link followed on the whole way: open_tree(2) by path
+  // refuses a link only as the last component, so a concurrent sandbox that swapped a directory
+  // on the way (RENAME_EXCHANGE with one holding a link) redirected the bind to a host path of
+  // its choice (attack review, finding 3). The host resolved every source to its real path, so a
+  // link on the way was put there since. O_PATH|O_NOFOLLOW still opens a link as the last
+  // component (openat2(2)): it is cloned as itself, for the caller to see with fstat and refuse.
+  struct open_how how = {};
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  UniqueFd src(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
+  if (!src) return fail(Error::from_errno(what));
+  // AT_RECURSIVE as in bind_tree.
+  constexpr unsigned kClone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH;
   struct mount_attr attr = tree_attr(flags);
   if (attr.attr_set != 0 && !no_open_tree_attr) {
-    UniqueFd tree(static_cast<int>(
-        syscall(kSysOpenTreeAttr, AT_FDCWD, path.c_str(), kClone, &attr, sizeof attr)));
+    UniqueFd tree(
+        static_cast<int>(syscall(kSysOpenTreeAttr, src.get(), "", kClone, &attr, sizeof attr)));
     if (tree) return tree;
     // EPERM too: a container's seccomp profile may refuse a call newer than itself so. A real
     // EPERM comes back from open_tree below.
     if (errno != ENOSYS && errno != EPERM) return fail(Error::from_errno(what));
     no_open_tree_attr = true;
   }
-  UniqueFd tree(open_tree(AT_FDCWD, path.c_str(), kClone));
+  UniqueFd tree(open_tree(src.get(), "", kClone));
   if (!tree) return fail(Error::from_errno(what));
   TRY(set_tree_attr(tree.get(), attr, what));
   return tree;

@@ -50,8 +50,9 @@ struct MountTarget {
   }
 };
 
-// A detached recursive copy of the mount tree at PATH, whose last component is not followed,
-// with `flags` set on it: fstat(2) on the result shows what would be mounted, a link included.
+// A detached recursive copy of the mount tree at PATH, opened with no link followed anywhere
+// on the way (a link there is ELOOP; a link as the last component is cloned as itself), with
+// `flags` set on it: fstat(2) on the result shows what would be mounted, a link included.
 // One open_tree_attr(2) call where the kernel has it; `no_open_tree_attr` remembers it has not
 // (ENOSYS, or EPERM from a seccomp profile: open_tree then mount_setattr, as before 6.15).
 Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,

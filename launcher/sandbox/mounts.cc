@@ -52,6 +52,15 @@ Expected<void> apply_bind(const MountOp& op, Context& cx) {
   if (!tree) {
     if (tree.error().sys_errno == ENOENT && op.optional) return {};
     if (tree.error().sys_errno == ENOENT) tree.error().hint = "check that " + op.src + " exists";
+    // openat2's RESOLVE_NO_SYMLINKS met a link on the way: the host named a real path, so the
+    // link appeared since, and may be a sandbox's.
+    if (tree.error().sys_errno == ELOOP) {
+      tree.error().why = "a directory on the way to " + op.src +
+                         " became a symbolic link after the launcher resolved it";
+      tree.error().hint = "look at the directories of " + op.src +
+                          " (a sandbox may have planted the link), then launch again; to bind "
+                          "through a link you trust, name its target";
+    }
     return fail(tree.error());
   }
   struct stat st;

@@ -214,5 +214,33 @@ TEST(View, ExposeOutsideTheViewIsBoundInTheBroadProfiles) {
   EXPECT_NE(text.find("ro-bind /opt/tool/bin/tool /opt/tool/bin/tool\n"), std::string::npos);
 }
 
+// A mount point cannot be renamed (EBUSY): each directory between the project and a protected
+// entry below it is bound onto itself, once, before the entry (attack review, findings 1, 4).
+TEST(View, DirectoriesOnTheWayToProtectedEntriesAreMountPoints) {
+  ViewInputs in = sample();
+  in.other_venvs = {"/home/u/proj/tools/sub/.venv", "/home/u/proj/tools/.venv",
+                    "/home/u/proj/.venv"};
+  in.state_dir = "/home/u/proj/dot/state/venv-exec";
+  MountPlan plan = plan_view(in);
+  std::string text = format_mount_plan(plan);
+  for (const char* dir : {"/tools", "/tools/sub", "/dot", "/dot/state"}) {
+    std::string line = std::string("bind-try /home/u/proj") + dir + " /home/u/proj" + dir + "\n";
+    size_t at = text.find(line);
+    EXPECT_NE(at, std::string::npos) << dir << "\n" << text;
+    EXPECT_EQ(text.find(line, at + 1), std::string::npos) << dir << " twice\n" << text;
+  }
+  EXPECT_LT(text.find("bind-try /home/u/proj/tools/sub "),
+            text.find("ro-bind-try /home/u/proj/tools/sub/.venv "));
+  EXPECT_NE(text.find("tmpfs /home/u/proj/dot/state/venv-exec\n"), std::string::npos) << text;
+}
+
+TEST(View, EntriesDirectlyInTheProjectAddNoMount) {
+  ViewInputs in = sample();
+  size_t before = plan_view(in).ops.size();
+  in.other_venvs = {"/home/u/proj/.venv", "/home/u/proj/.tools"};
+  in.state_dir = "/home/u/.local/state/venv-exec";
+  EXPECT_EQ(plan_view(in).ops.size(), before + 1);  // the other venv's read-only bind alone
+}
+
 }  // namespace
 }  // namespace vx
