@@ -37,20 +37,28 @@ std::optional<EtcEntry> content_entry(const std::string& inside, const std::stri
   return EtcEntry{EtcEntry::Kind::kContent, inside, std::move(*text)};
 }
 
-// A regular file or a directory at `real` (a path without links) as an entry at `inside`.
-std::optional<EtcEntry> entry_for(const std::string& inside, const std::string& real,
-                                  const struct stat& st) {
+// A regular file or a directory at `path` (of type and size `st`) as an entry at `inside`;
+// `read` gives a file's text when the view carries it (by path, or from an open descriptor).
+template <class Read>
+std::optional<EtcEntry> entry_of(const std::string& inside, const std::string& path,
+                                 const struct stat& st, Read read) {
   switch (take_for(inside, st)) {
     case Take::kSkip:
       return std::nullopt;
     case Take::kBind:
-      return EtcEntry{EtcEntry::Kind::kBind, inside, real};
+      return EtcEntry{EtcEntry::Kind::kBind, inside, path};
     case Take::kCopy:
-      return EtcEntry{EtcEntry::Kind::kCopy, inside, real};
+      return EtcEntry{EtcEntry::Kind::kCopy, inside, path};
     case Take::kRead:
-      return content_entry(inside, real, read_untrusted_file(real, kEtcFileCap));
+      return content_entry(inside, path, read());
   }
   return std::nullopt;
+}
+
+// A regular file or a directory at `real` (a path without links) as an entry at `inside`.
+std::optional<EtcEntry> entry_for(const std::string& inside, const std::string& real,
+                                  const struct stat& st) {
+  return entry_of(inside, real, st, [&] { return read_untrusted_file(real, kEtcFileCap); });
 }
 
 // The entry for a link at `path`. A link into /usr resolves the same way inside, where /usr
@@ -77,8 +85,9 @@ std::optional<EtcEntry> entry_by_lstat(const std::string& inside, const std::str
   return entry_for(inside, path, st);
 }
 
-// The names that are usually directories or copied by pid 1 (ld.so.cache is above kEtcCopyMax): an
-// lstat answers for them in one call where an open costs three. Only the cost depends on it.
+// The names that are usually directories or copied by pid 1 (ld.so.cache is above
+// kEtcCopyMax): an lstat answers for them in one call where an open costs three. Only the cost
+// depends on it.
 bool judged_by_lstat(const std::string& name) {
   return name == "alternatives" || name == "ssl" || name == "ld.so.cache" || name == "xdg/pip";
 }
@@ -96,17 +105,8 @@ std::optional<EtcEntry> entry_by_open(const std::string& inside, const std::stri
     // read is still bound, and an unreadable file gets its warning.
     return entry_by_lstat(inside, path, root);
   }
-  switch (take_for(inside, file->st)) {
-    case Take::kSkip:
-      return std::nullopt;
-    case Take::kBind:
-      return EtcEntry{EtcEntry::Kind::kBind, inside, path};
-    case Take::kCopy:
-      return EtcEntry{EtcEntry::Kind::kCopy, inside, path};
-    case Take::kRead:
-      return content_entry(inside, path, read_open_file(*file, path, kEtcFileCap));
-  }
-  return std::nullopt;
+  return entry_of(inside, path, file->st,
+                  [&] { return read_open_file(*file, path, kEtcFileCap); });
 }
 
 }  // namespace
