@@ -9,6 +9,7 @@ work, rounds = sys.argv[1], int(sys.argv[2])
 proj = os.path.join(work, "proj")
 vx = os.path.join(work, "venv-exec")
 floor = os.path.join(work, "floor-exec")
+view_floor = os.path.join(work, "view-floor")
 # Another build to compare with in the same run (tests/bench/run --baseline BINARY).
 baseline = os.path.join(work, "venv-exec-baseline")
 devnull = os.open(os.devnull, os.O_RDWR)
@@ -41,6 +42,9 @@ def make_venvs():
             shutil.copy(so, os.path.join(site, f"bench_ext_{i}{suffix}"))
     for name in (".venv", ".venv-many"):
         sh(vx, "install", os.path.join(proj, name), stdout=subprocess.DEVNULL)
+    # What the first launch would make; view-floor binds them.
+    for d in ("home/.cache", "cache"):
+        os.makedirs(os.path.join(proj, ".venv", d), mode=0o700, exist_ok=True)
     if os.path.exists(baseline):
         # Its own state, so that neither build reads what the other wrote.
         sh("/usr/bin/python3", "-m", "venv", "--without-pip", os.path.join(proj, ".venv-baseline"))
@@ -52,7 +56,12 @@ def commands():
     c = {"unwrapped": [py, "-c", "pass"]}
     if os.path.exists(floor):
         c["floor-exec"] = [floor, py, "-c", "pass"]
-    c["venv-exec"] = [os.path.join(proj, ".venv/bin/python"), "-c", "pass"]
+    venv = os.path.join(proj, ".venv")
+    if os.path.exists(view_floor):
+        # The same view as the wrapped venv's, built with the least work; the same program.
+        c["view-floor"] = [view_floor, proj, venv, env["HOME"], vx,
+                           os.path.join(venv, "bin/python"), "-c", "pass"]
+    c["venv-exec"] = [os.path.join(venv, "bin/python"), "-c", "pass"]
     if os.path.exists(baseline):
         c["venv-exec, baseline build"] = [os.path.join(proj, ".venv-baseline/bin/python"), "-c",
                                           "pass"]
@@ -183,8 +192,9 @@ def main():
           f"{rounds} interleaved rounds")
     med = interleaved(cmds)
     # floor-exec's own throughput shows what the namespaces cost any launcher of this kind.
-    floor_cmd = [cmds["floor-exec"]] if "floor-exec" in cmds else []
-    tp_plain, tp_wrapped, *tp_floor = throughput(cmds["unwrapped"], cmds["venv-exec"], *floor_cmd)
+    yardsticks = [k for k in ("floor-exec", "view-floor") if k in cmds]
+    tp_plain, tp_wrapped, *tp_floor = throughput(cmds["unwrapped"], cmds["venv-exec"],
+                                                 *(cmds[k] for k in yardsticks))
     rss = launcher_peak_rss_kib()
     size = os.stat(vx + ".stripped").st_size
     base = med["unwrapped"]
@@ -209,21 +219,30 @@ def main():
         d = ours - over["floor-exec"]
         row("venv-exec overhead above floor-exec's", f"{d:+.2f} ms", "<= 0.30 ms",
             "yes" if d <= 0.3 else "no")
+    if "view-floor" in over:
+        # The budget above, split in two: the view SPEC §3 asks for, built with the least work,
+        # and what venv-exec does beyond that least work (planning, checks, safety).
+        if "floor-exec" in over:
+            row("view-floor overhead above floor-exec's (the cost of SPEC §3's view)",
+                f"{over['view-floor'] - over['floor-exec']:+.2f} ms", "", "")
+        row("venv-exec overhead above view-floor's (the launcher's own cost)",
+            f"{ours - over['view-floor']:+.2f} ms", "", "")
     bw = over["bwrap, floor-exec's view"]
     row("venv-exec overhead / bwrap's (floor-exec's view)", f"{ours / bw:.2f}", "<= 0.60",
         "yes" if ours <= 0.6 * bw else "no")
-    if "floor-exec" in over:
-        row("floor-exec overhead / bwrap's (yardstick)", f"{over['floor-exec'] / bw:.2f}", "", "")
+    for k in ("floor-exec", "view-floor"):
+        if k in over:
+            row(f"{k} overhead / bwrap's (yardstick)", f"{over[k] / bw:.2f}", "", "")
     ratio = over["venv-exec, 300 extensions"] / ours
     row("overhead with 300 extension modules / with none", f"{ratio:.2f}", "0.95 to 1.05",
         "yes" if abs(ratio - 1) <= 0.05 else "no")
     row("8 parallel loops, launches/s wrapped / unwrapped",
         f"{tp_wrapped:.0f} / {tp_plain:.0f} = {tp_wrapped / tp_plain:.2f}", ">= 0.95",
         "yes" if tp_wrapped >= 0.95 * tp_plain else "no")
-    if tp_floor:
-        row("8 parallel loops, launches/s floor-exec / unwrapped (yardstick)",
-            f"{tp_floor[0]:.0f} / {tp_plain:.0f} = {tp_floor[0] / tp_plain:.2f}", "", "")
-    for k in ("floor-exec", "venv-exec", "venv-exec, baseline build"):
+    for k, tp in zip(yardsticks, tp_floor):
+        row(f"8 parallel loops, launches/s {k} / unwrapped (yardstick)",
+            f"{tp:.0f} / {tp_plain:.0f} = {tp / tp_plain:.2f}", "", "")
+    for k in ("floor-exec", "view-floor", "venv-exec", "venv-exec, baseline build"):
         n = syscalls_before_exec(cmds[k]) if k in cmds else None
         if n is not None:
             row(f"syscalls until the program's execve, {k}", f"{n}", "", "")
