@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "support.h"
+#include "wheels.h"
 
 namespace vx::test {
 namespace {
@@ -283,15 +284,9 @@ TEST_F(Network, PipInstallsFromTheInternetWhileTheOtherEntrypointsHaveNone) {
       run_launcher(p, {"install", ".venv", "--net", "none", "--pip-net", "internet"});
   ASSERT_EQ(installed.status, 0) << installed.err;
   std::string src = p.root + "/src", wheels = p.root + "/wheels";
-  ASSERT_EQ(mkdir(src.c_str(), 0755), 0);
-  ASSERT_EQ(mkdir((src + "/hello").c_str(), 0755), 0);
-  write_file(src + "/setup.py",
-             "from setuptools import setup\nsetup(name='hello', version='1.0', packages=['hello'],"
-             " entry_points={'console_scripts': ['hello=hello:main']})\n");
-  write_file(src + "/hello/__init__.py", "def main():\n    print('hello 1.0')\n");
-  RunResult built = run({"/usr/bin/python3", "-m", "pip", "wheel", "-q", "--no-deps",
-                         "--no-build-isolation", "--no-index", "-w", wheels, src},
-                        base_env(p), p.root);
+  write_package(src, "hello", "1.0", "def main():\n    print('hello 1.0')\n",
+                {"hello=hello:main"});
+  RunResult built = build_wheel_into(p, src, wheels, p.root);
   ASSERT_EQ(built.status, 0) << built.err;
   std::string probe = std::string(kProbePrelude) + kProbe;
   std::string script = p.venv +

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "support.h"
+#include "wheels.h"
 
 namespace vx::test {
 namespace {
@@ -17,22 +18,16 @@ namespace {
 std::string write_hello(const TempProject& p, const std::string& version,
                         const std::vector<std::string>& scripts) {
   std::string dir = p.project + "/src-" + version;
-  mkdir(dir.c_str(), 0755);
-  mkdir((dir + "/hello").c_str(), 0755);
-  std::string entry;
-  for (const auto& s : scripts) entry += "'" + s + "=hello:main', ";
-  write_file(dir + "/setup.py", "from setuptools import setup\nsetup(name='hello', version='" +
-                                    version + "', packages=['hello'], entry_points={"
-                                    "'console_scripts': [" + entry + "]})\n");
-  write_file(dir + "/hello/__init__.py", "def main():\n    print('hello " + version + "')\n");
+  std::vector<std::string> entries;
+  for (const auto& s : scripts) entries.push_back(s + "=hello:main");
+  write_package(dir, "hello", version, "def main():\n    print('hello " + version + "')\n",
+                entries);
   return dir;
 }
 
 // Built on the host, by the host's pip and python3-wheel: no network, no PyPI.
 std::string build_wheel(const TempProject& p, const std::string& src) {
-  RunResult r = run({"/usr/bin/python3", "-m", "pip", "wheel", "-q", "--no-deps",
-                     "--no-build-isolation", "--no-index", "-w", p.project + "/dist", src},
-                    base_env(p), p.project);
+  RunResult r = build_wheel_into(p, src, p.project + "/dist", p.project);
   if (r.status != 0) throw std::runtime_error("pip wheel: " + r.err);
   for (const auto& name : dir_names(p.project + "/dist"))
     if (name.find(src.substr(src.rfind('-') + 1) + "-py3") != std::string::npos)
@@ -208,15 +203,8 @@ TEST_F(PipView, PipRunsWithTheSystemProfileAndSeesTheUsersPipConfOnly) {
 
 TEST_F(PipView, APathTypedOnThePipCommandLineIsShownForThatRunOnly) {
   std::string src = p_.root + "/src-outside", wheels = p_.root + "/wheels";
-  mkdir(src.c_str(), 0755);
-  mkdir((src + "/outside").c_str(), 0755);
-  write_file(src + "/setup.py",
-             "from setuptools import setup\nsetup(name='outside', version='1.0', "
-             "packages=['outside'])\n");
-  write_file(src + "/outside/__init__.py", "X = 1\n");
-  RunResult built = run({"/usr/bin/python3", "-m", "pip", "wheel", "-q", "--no-deps",
-                         "--no-build-isolation", "--no-index", "-w", wheels, src},
-                        base_env(p_), p_.project);
+  write_package(src, "outside", "1.0", "X = 1\n");
+  RunResult built = build_wheel_into(p_, src, wheels, p_.project);
   ASSERT_EQ(built.status, 0) << built.err;
   std::string code = "import os; print(os.path.exists('../wheels'))";
   EXPECT_EQ(run({p_.venv + "/bin/python", "-c", code}, base_env(p_), p_.project).out,

@@ -20,6 +20,21 @@ ViewInputs sample() {
   return in;
 }
 
+// The end of every profile's plan: the home, the launcher, the project and what it protects.
+constexpr const char* kHomeAndProject =
+    "bind /home/u/proj/.venv/home /home/u\n"
+    "ro-bind /opt/vx/venv-exec /opt/vx/venv-exec\n"
+    "tmpfs /run/user/1000\n"
+    "bind /home/u/proj/.venv/cache /home/u/.cache\n"
+    "bind /home/u/proj /home/u/proj\n"
+    "ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"
+    "ro-bind-try /home/u/proj/.git /home/u/proj/.git\n"
+    "ro-bind-try /home/u/proj/.hg /home/u/proj/.hg\n"
+    "ro-bind-try /home/u/proj/.env /home/u/proj/.env\n"
+    "ro-bind-try /home/u/proj/.envrc /home/u/proj/.envrc\n"
+    "ro-bind-try /home/u/proj/.vscode /home/u/proj/.vscode\n"
+    "ro-bind-try /home/u/proj/.idea /home/u/proj/.idea\n";
+
 TEST(View, SystemProfileGolden) {
   EXPECT_EQ(format_mount_plan(plan_view(sample())),
             "ro-bind /usr /usr\n"
@@ -28,19 +43,8 @@ TEST(View, SystemProfileGolden) {
             "symlink usr/lib /lib\n"
             "proc /proc\n"
             "dev /dev\n"
-            "tmpfs /tmp\n"
-            "bind /home/u/proj/.venv/home /home/u\n"
-            "ro-bind /opt/vx/venv-exec /opt/vx/venv-exec\n"
-            "tmpfs /run/user/1000\n"
-            "bind /home/u/proj/.venv/cache /home/u/.cache\n"
-            "bind /home/u/proj /home/u/proj\n"
-            "ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"
-            "ro-bind-try /home/u/proj/.git /home/u/proj/.git\n"
-            "ro-bind-try /home/u/proj/.hg /home/u/proj/.hg\n"
-            "ro-bind-try /home/u/proj/.env /home/u/proj/.env\n"
-            "ro-bind-try /home/u/proj/.envrc /home/u/proj/.envrc\n"
-            "ro-bind-try /home/u/proj/.vscode /home/u/proj/.vscode\n"
-            "ro-bind-try /home/u/proj/.idea /home/u/proj/.idea\n");
+            "tmpfs /tmp\n" +
+            std::string(kHomeAndProject));
 }
 
 TEST(View, ParentsComeBeforeWhatIsMountedInsideThem) {
@@ -164,19 +168,8 @@ TEST(View, StandardProfileGolden) {
       "ro-bind-try /etc/ssl /etc/ssl\n"
       "file /etc/passwd root:x:0:0:root:/root:/bin/bash\\012u:x:1000:1000::/home/u:/bin/sh\\012"
       "nobody:x:65534:65534::/:/bin/false\\012\n"
-      "file /etc/group root:x:0:\\012u:x:1000:\\012\n"
-      "bind /home/u/proj/.venv/home /home/u\n"
-      "ro-bind /opt/vx/venv-exec /opt/vx/venv-exec\n"
-      "tmpfs /run/user/1000\n"
-      "bind /home/u/proj/.venv/cache /home/u/.cache\n"
-      "bind /home/u/proj /home/u/proj\n"
-      "ro-bind /home/u/proj/.venv /home/u/proj/.venv\n"
-      "ro-bind-try /home/u/proj/.git /home/u/proj/.git\n"
-      "ro-bind-try /home/u/proj/.hg /home/u/proj/.hg\n"
-      "ro-bind-try /home/u/proj/.env /home/u/proj/.env\n"
-      "ro-bind-try /home/u/proj/.envrc /home/u/proj/.envrc\n"
-      "ro-bind-try /home/u/proj/.vscode /home/u/proj/.vscode\n"
-      "ro-bind-try /home/u/proj/.idea /home/u/proj/.idea\n");
+      "file /etc/group root:x:0:\\012u:x:1000:\\012\n" +
+      std::string(kHomeAndProject));
 }
 
 TEST(View, StandardAccountsNameTheProgramsIdsToo) {
