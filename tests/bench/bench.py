@@ -180,6 +180,14 @@ def syscalls_before_exec(argv):
     return max(i for i, line in enumerate(calls) if " execve(" in line)
 
 
+def mounts_in_view(argv):
+    """The mounts the program sees (its /proc/self/mountinfo lines): view-floor must build as
+    many as venv-exec for the comparison to hold."""
+    count = "print(len(open('/proc/self/mountinfo').readlines()))"
+    r = subprocess.run(argv[:-2] + ["-c", count], check=True, capture_output=True, text=True)
+    return int(r.stdout)
+
+
 def row(*cells):
     print("| " + " | ".join(cells) + " |")
 
@@ -246,6 +254,9 @@ def main():
         n = syscalls_before_exec(cmds[k]) if k in cmds else None
         if n is not None:
             row(f"syscalls until the program's execve, {k}", f"{n}", "", "")
+    if "view-floor" in cmds:
+        row("mounts in the program's view, view-floor / venv-exec",
+            f"{mounts_in_view(cmds['view-floor'])} / {mounts_in_view(cmds['venv-exec'])}", "", "")
     row("launcher peak RSS", f"{rss / 1024:.2f} MiB", "< 3 MiB", "yes" if rss < 3072 else "no")
     row("binary size, stripped", f"{size / 1048576:.2f} MiB", "< 2 MiB",
         "yes" if size < 2 * 1048576 else "no")
