@@ -77,17 +77,13 @@ Expected<void> wait_for_network(int alive_r) {
 // a stream socket polls as POLLHUP). pid 1 keeps no copy: the launcher alone answers on it.
 Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes,
                                 MountPoints& points) {
-  // The socket's directory is reached as every mount point is (no link on the way); bind(2)
-  // takes the path, which no one but pid 1 can change while / is still being built.
+  // The socket's directory is reached as every mount point is (no link on the way), and bound
+  // through that descriptor: a user bind at /run of a directory other sandboxes can change
+  // must not move the socket to where /oldroot still shows the host (finding 10).
   std::string name;
-  TRY(points.parent(plan.links_socket, name));
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (plan.links_socket.size() >= sizeof addr.sun_path)
-    return fail(Error::make("bind the link socket", plan.links_socket + " is too long"));
-  std::memcpy(addr.sun_path, plan.links_socket.data(), plan.links_socket.size());
-  if (bind(pipes.links_fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(pipes.links_fd, 16) != 0)
+  TRY_ASSIGN(dir, points.parent(plan.links_socket, name));
+  TRY(bind_socket_at(pipes.links_fd, dir, name, plan.links_socket));
+  if (listen(pipes.links_fd, 16) != 0)
     return fail(Error::from_errno("listen on the link socket " + plan.links_socket));
   close(pipes.links_fd);
   const char event = 'L';

@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 namespace vx {
 
@@ -257,6 +260,19 @@ Expected<void> set_mount_flags(const std::string& path, unsigned flags, bool rec
 
 std::string tmpfs_options(const std::string& mode, uint64_t size) {
   return size == 0 ? mode : mode + ",size=" + std::to_string(size);
+}
+
+Expected<void> bind_socket_at(int sock, int dir_fd, const std::string& name,
+                              const std::string& path) {
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  int n = std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd,
+                        name.c_str());
+  if (n < 0 || static_cast<size_t>(n) >= sizeof addr.sun_path)
+    return fail(Error::make("bind the socket " + path, "the name is too long"));
+  if (bind(sock, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0)
+    return fail(Error::from_errno("bind the socket " + path));
+  return {};
 }
 
 }  // namespace vx

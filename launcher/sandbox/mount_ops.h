@@ -58,6 +58,13 @@ struct MountTarget {
 Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
                               const std::string& what);
 
+// bind(2) of the unix socket `sock` as NAME in the directory `dir_fd`, through the descriptor
+// (/proc/self/fd/N/NAME): a path from / could be sent elsewhere by a directory on the way
+// swapped for a link after `dir_fd` was opened (attack review, finding 10). PATH names it in
+// errors. Needs /proc mounted.
+Expected<void> bind_socket_at(int sock, int dir_fd, const std::string& name,
+                              const std::string& path);
+
 // Attaches a tree from clone_tree at `dest`.
 Expected<void> attach_tree(int tree_fd, const MountTarget& dest, const std::string& what);
 

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,6 +144,35 @@ TEST(Swaps, ABindSourceWithALinkOnTheWayIsRefused) {
     GTEST_SKIP() << "unshare(CLONE_NEWUSER|CLONE_NEWNS) is refused here";
   }
   EXPECT_EQ(rc, 0);
+}
+
+// Found by attack review (finding 10): pid 1 bound the link socket by path while the host's root
+// was still attached at /oldroot; with a user bind at /run of a directory another sandbox can
+// change, swapping /run/venv-exec for a link put the socket file in a host directory. The swap
+// is made here after the directory was opened, where the race would have to land.
+TEST(Swaps, TheLinkSocketIsBoundInTheDirectoryOpenedNotWhereAPathLeads) {
+  TempProject p = make_project(true);
+  std::string dir = p.project + "/run/venv-exec", elsewhere = p.project + "/host-dir";
+  ASSERT_TRUE(make_dirs(p, dir));
+  ASSERT_TRUE(make_dirs(p, elsewhere));
+  UniqueFd opened(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(opened);
+  ASSERT_EQ(rename(dir.c_str(), (dir + ".opened").c_str()), 0);
+  ASSERT_EQ(symlink(elsewhere.c_str(), dir.c_str()), 0);
+  // Positive control: by path, the socket lands where the link leads.
+  UniqueFd by_path(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::string path = dir + "/control.sock";
+  ASSERT_LT(path.size(), sizeof addr.sun_path);
+  path.copy(addr.sun_path, path.size());
+  ASSERT_EQ(bind(by_path.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_TRUE(exists(elsewhere + "/control.sock"));
+  UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  auto bound = bind_socket_at(sock.get(), opened.get(), "links.sock", dir + "/links.sock");
+  ASSERT_TRUE(bound) << bound.error().why;
+  EXPECT_TRUE(exists(dir + ".opened/links.sock"));
+  EXPECT_FALSE(exists(elsewhere + "/links.sock"));
 }
 
 }  // namespace
