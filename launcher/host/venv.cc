@@ -1,5 +1,7 @@
 #include "host/venv.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,6 +228,42 @@ Expected<std::string> locate_argv0(const HostFacts& host) {
                           "'venv-exec CMD' to run CMD sandboxed"));
 }
 
+namespace {
+
+// VENV/home/BELOW as directories, for the project's mount point (BELOW: the project's path below
+// HOME). A run may have put a link or a file where one of them goes: that entry is renamed
+// aside (never followed) with a warning, since stopping there would fail every later launch of
+// the project (SPEC §3a.4; attack review, finding 9). Only VENV/home, the sandbox's own home,
+// is changed so.
+Expected<void> make_home_path(const std::string& top, const std::string& below) {
+  TRY_ASSIGN(dir, make_mountpoint(top, true));
+  std::string path = top;
+  for (size_t pos = 0; pos < below.size();) {
+    size_t slash = std::min(below.find('/', pos), below.size());
+    std::string name = below.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (name.empty() || name == "." || name == "..") continue;
+    path += "/" + name;
+    auto next = open_dir_entry(dir.get(), name, path, false);
+    struct stat st;
+    if (!next && fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISDIR(st.st_mode)) {
+      // A name of this process's own: one planted in advance cannot block the move.
+      std::string aside = name + ".moved-by-venv-exec-" + std::to_string(getpid());
+      if (renameat2(dir.get(), name.c_str(), dir.get(), aside.c_str(), RENAME_NOREPLACE) == 0) {
+        warn(printable(path) + " was a link or a file where the project's path needs a "
+             "directory (a sandbox may have put it there); it is now " + printable(aside));
+        next = open_dir_entry(dir.get(), name, path, false);
+      }
+    }
+    if (!next) return fail(next.error());
+    dir = std::move(*next);
+  }
+  return {};
+}
+
+}  // namespace
+
 Expected<void> prepare_venv_dirs(const Venv& venv, const std::string& home) {
   if (venv.dir.empty()) return {};
   // home/.cache is where the cache is mounted: the sandbox would otherwise create that mount
@@ -239,11 +277,8 @@ Expected<void> prepare_venv_dirs(const Venv& venv, const std::string& home) {
   }
   // So is the project's path below HOME. VENV/home is the sandbox's to change: the path is made
   // one component at a time, never through a link planted there (sandbox/mount_ops.h).
-  if (!home.empty() && venv.project.starts_with(home + "/")) {
-    std::string below = venv.project.substr(home.size());
-    if (auto made = make_mountpoint(venv.dir + "/home" + below, true); !made)
-      return fail(made.error());
-  }
+  if (!home.empty() && venv.project.starts_with(home + "/"))
+    return make_home_path(venv.dir + "/home", venv.project.substr(home.size() + 1));
   return {};
 }
 

@@ -398,5 +398,47 @@ TEST(Trust, ASandboxHoldingALockOnTheVenvDoesNotStallPip) {
   EXPECT_EQ(r.out, "OK False\n") << r.err;
 }
 
+// Found by attack review (finding 9): for a project two levels below HOME (~/src/p2) the
+// project's mount point is made in VENV/home/src/p2, and VENV/home/src is the sandbox's own
+// directory; a run that replaced it with a link made every later launch fail (125). SPEC §3a.4:
+// nothing a sandbox writes may fail every later launch. The link is moved aside, never followed.
+TEST(Trust, ALinkPlantedOnTheWayToTheProjectInTheSandboxHomeDoesNotStopLaterLaunches) {
+  TempProject p = make_project(false);
+  std::string project = p.home + "/src/p2";
+  ASSERT_EQ(run({"/bin/mkdir", "-p", project}, base_env(p), p.root).status, 0);
+  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", project + "/.venv"},
+                base_env(p), project)
+                .status,
+            0);
+  ASSERT_EQ(run_in(p, project, {"install", ".venv"}).status, 0);
+  std::string code = "import os; print(os.getcwd())";
+  // The sandbox's ~/src is VENV/home/src: the run swaps it for a link to the host's /tmp.
+  std::string plant =
+      "import os; h = os.environ['HOME']; os.rename(h + '/src', h + '/src.old'); "
+      "os.symlink('/tmp', h + '/src'); print('planted')";
+  RunResult planted = run_in(p, project, {"/usr/bin/python3", "-c", plant});
+  ASSERT_EQ(planted.out, "planted\n") << planted.err;
+  // Positive control: the link is there, where the next launch makes the project's mount point.
+  std::string link = project + "/.venv/home/src";
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  ASSERT_TRUE(S_ISLNK(st.st_mode));
+  for (int i = 0; i < 2; ++i) {
+    RunResult r = run_in(p, project, {"/usr/bin/python3", "-c", code});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, project + "\n");
+    if (i == 0) {
+      EXPECT_NE(r.err.find(link + " was a link or a file where the project's path needs a "
+                                  "directory"),
+                std::string::npos)
+          << r.err;
+    }
+  }
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  // Moved aside, not followed: nothing was made in the host's /tmp.
+  EXPECT_FALSE(exists("/tmp/p2"));
+}
+
 }  // namespace
 }  // namespace vx::test
