@@ -207,12 +207,14 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
   // The Landlock ruleset is built here, in the finished root (its paths are the sandbox's) and
   // with pid 1's capabilities, so that every path of the view can be opened; adding rules
   // restricts no one. The program inherits the descriptor and enforces it on itself.
-  auto ruleset = build_ruleset(plan.landlock);
+  std::vector<UniqueFd> rule_dirs;
+  auto ruleset = build_ruleset(plan.landlock, rule_dirs);
   if (!ruleset) die(pipes, ruleset.error());
   auto started = start_program(plan, pipes, *f.program, exec_args, ruleset->get());
   if (!started) die(pipes, started.error());
   pid_t program = *started;
   ruleset->reset();
+  rule_dirs.clear();
   points.close_all();
   if (pipes.notify_w >= 0) close(pipes.notify_w);  // the program has sent the listener (or died)
 
