@@ -74,7 +74,9 @@ Expected<void> wait_for_network(int alive_r) {
 
 // The launcher created the socket; binding it here gives it a name in the sandbox's root only.
 // Before / turns read-only; the launcher polls it only after the 'L' event (before listen(2)
-// a stream socket polls as POLLHUP). pid 1 keeps no copy: the launcher alone answers on it.
+// a stream socket polls as POLLHUP), which announce_links sends once the program runs: the
+// launcher's wake-up then no longer competes with pid 1 for a CPU while it builds the root,
+// and a connection made before it waits in the backlog. pid 1 keeps no copy of the socket.
 Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes,
                                 MountPoints& points) {
   // The socket's directory is reached as every mount point is (no link on the way), and bound
@@ -86,9 +88,13 @@ Expected<void> listen_for_links(const SandboxPlan& plan, const ChildPipes& pipes
   if (listen(pipes.links_fd, 16) != 0)
     return fail(Error::from_errno("listen on the link socket " + plan.links_socket));
   close(pipes.links_fd);
+  return {};
+}
+
+void announce_links(const SandboxPlan& plan, const ChildPipes& pipes) {
+  if (plan.landlock_only || pipes.links_fd < 0) return;
   const char event = 'L';
   write_all(pipes.events_w, &event, 1);
-  return {};
 }
 
 Expected<void> build_sandbox(const SandboxPlan& plan, const ChildPipes& pipes,
@@ -167,6 +173,11 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
         done[0] = 'K';
         done[1] = static_cast<unsigned char>(WTERMSIG(status));
       }
+      // Nothing can fail from here on, and the program's process closed its copy at execve
+      // (or wrote its error before exiting): closed first, the error pipe is at EOF when the
+      // launcher reads it after this event, instead of when our exit_files() runs, after the
+      // kernel has torn down this process's memory (~1 ms measured).
+      close(pipes.error_w);
       write_all(pipes.events_w, done, sizeof done);
       // exit_group(2) itself, not the noreturn _exit(): AddressSanitizer hooks every noreturn
       // call with a sigaltstack(2), which pid 1's filter refuses (tests/ci/sanitizers).
@@ -193,17 +204,23 @@ void give_terminal(const SandboxPlan& plan, pid_t program) {
 
   ExecArgs exec_args = prepare_exec(plan);
   // Nested calls in a Landlock-only sandbox recognise it by this process (sandbox/nested.cc).
-  std::string marker = plan.marker_env + "=" + std::to_string(getpid());
-  if (!plan.marker_env.empty()) exec_args.envp.insert(exec_args.envp.begin(), marker.data());
+  std::string marker;
+  if (!plan.marker_env.empty()) {
+    marker = plan.marker_env + "=" + std::to_string(getpid());
+    exec_args.envp.insert(exec_args.envp.begin(), marker.data());
+  }
   // The Landlock ruleset is built here, in the finished root (its paths are the sandbox's) and
   // with pid 1's capabilities, so that every path of the view can be opened; adding rules
   // restricts no one. The program inherits the descriptor and enforces it on itself.
-  auto ruleset = build_ruleset(plan.landlock);
+  std::vector<UniqueFd> rule_dirs;
+  auto ruleset = build_ruleset(plan.landlock, rule_dirs);
   if (!ruleset) die(pipes, ruleset.error());
   auto started = start_program(plan, pipes, *f.program, exec_args, ruleset->get());
   if (!started) die(pipes, started.error());
   pid_t program = *started;
+  announce_links(plan, pipes);
   ruleset->reset();
+  rule_dirs.clear();
   points.close_all();
   if (pipes.notify_w >= 0) close(pipes.notify_w);  // the program has sent the listener (or died)
 

@@ -22,7 +22,7 @@ struct RulesetAttr {
 // A rule that grants rights only a directory can hold opens its path with O_DIRECTORY, which
 // also refuses a link: the common case costs no fstat. A file there (a --bind of one), or a
 // rule with file rights only, is looked at to keep the rights a file may carry.
-Expected<void> add_path_rule(int ruleset, const LandlockRule& rule) {
+Expected<void> add_path_rule(int ruleset, const LandlockRule& rule, std::vector<UniqueFd>& held) {
   std::string what = "add the Landlock rule for " + rule.path;
   // O_NOFOLLOW: every path of the plan is a mount point or the root; a link there would be a
   // change the planner did not see.
@@ -49,6 +49,7 @@ Expected<void> add_path_rule(int ruleset, const LandlockRule& rule) {
   beneath.parent_fd = fd.get();
   if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) != 0)
     return fail(Error::from_errno(what));
+  held.push_back(std::move(fd));
   return {};
 }
 
@@ -59,7 +60,7 @@ int probe_landlock_abi() {
   return abi < 0 ? -1 : static_cast<int>(abi);
 }
 
-Expected<UniqueFd> build_ruleset(const LandlockPlan& plan) {
+Expected<UniqueFd> build_ruleset(const LandlockPlan& plan, std::vector<UniqueFd>& rule_dirs) {
   if (plan.abi == 0) return UniqueFd();
   RulesetAttr attr = {plan.handled_fs, 0, plan.scoped};
   // The descriptor is close-on-exec (landlock_create_ruleset(2)).
@@ -67,7 +68,8 @@ Expected<UniqueFd> build_ruleset(const LandlockPlan& plan) {
   if (!ruleset)
     return fail(Error::from_errno("create the Landlock ruleset",
                                   "run 'venv-exec check' to see the Landlock ABI"));
-  for (const auto& rule : plan.rules) TRY(add_path_rule(ruleset.get(), rule));
+  rule_dirs.reserve(rule_dirs.size() + plan.rules.size());
+  for (const auto& rule : plan.rules) TRY(add_path_rule(ruleset.get(), rule, rule_dirs));
   return ruleset;
 }
 

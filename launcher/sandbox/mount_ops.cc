@@ -155,8 +155,21 @@ Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
   return open_file_entry(parent.get(), name, dest);
 }
 
+namespace {
+
+// PATH's parent and last component when the last is a plain name ("a", not "", "." or "..").
+bool split_leaf(const std::string& path, std::string& parent, std::string& leaf) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) return false;
+  leaf = path.substr(slash + 1);
+  parent = path.substr(0, slash);
+  return leaf != "." && leaf != "..";
+}
+
+}  // namespace
+
 Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
-                              const std::string& what) {
+                              const std::string& what, SourceDir* dir) {
   // The source is opened first, with no link followed on the whole way: open_tree(2) by path
   // refuses a link only as the last component, so a concurrent sandbox that swapped a directory
   // on the way (RENAME_EXCHANGE with one holding a link) redirected the bind to a host path of
@@ -166,21 +179,39 @@ Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_
   struct open_how how = {};
   how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
   how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  UniqueFd src(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
-  if (!src) return fail(Error::from_errno(what));
-  // AT_RECURSIVE as in bind_tree.
-  constexpr unsigned kClone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH;
+  std::string parent, leaf;
+  UniqueFd src;
+  int at = -1;
+  if (dir != nullptr && split_leaf(path, parent, leaf)) {
+    if (!dir->fd || dir->path != parent) {
+      how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+      UniqueFd fd(
+          static_cast<int>(syscall(SYS_openat2, AT_FDCWD, parent.c_str(), &how, sizeof how)));
+      if (!fd) return fail(Error::from_errno(what));
+      dir->fd = std::move(fd);
+      dir->path = parent;
+    }
+    at = dir->fd.get();
+  } else {
+    src.reset(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
+    if (!src) return fail(Error::from_errno(what));
+    at = src.get();
+  }
+  // AT_RECURSIVE as in bind_tree. A single name below `at` (or none): no link on the way, and
+  // AT_SYMLINK_NOFOLLOW clones a link there as itself.
+  constexpr unsigned kClone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH |
+                              AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
   struct mount_attr attr = tree_attr(flags);
   if (attr.attr_set != 0 && !no_open_tree_attr) {
     UniqueFd tree(
-        static_cast<int>(syscall(kSysOpenTreeAttr, src.get(), "", kClone, &attr, sizeof attr)));
+        static_cast<int>(syscall(kSysOpenTreeAttr, at, leaf.c_str(), kClone, &attr, sizeof attr)));
     if (tree) return tree;
     // EPERM too: a container's seccomp profile may refuse a call newer than itself so. A real
     // EPERM comes back from open_tree below.
     if (errno != ENOSYS && errno != EPERM) return fail(Error::from_errno(what));
     no_open_tree_attr = true;
   }
-  UniqueFd tree(open_tree(src.get(), "", kClone));
+  UniqueFd tree(open_tree(at, leaf.c_str(), kClone));
   if (!tree) return fail(Error::from_errno(what));
   TRY(set_tree_attr(tree.get(), attr, what));
   return tree;

@@ -55,8 +55,17 @@ struct MountTarget {
 // `flags` set on it: fstat(2) on the result shows what would be mounted, a link included.
 // One open_tree_attr(2) call where the kernel has it; `no_open_tree_attr` remembers it has not
 // (ENOSYS, or EPERM from a seccomp profile: open_tree then mount_setattr, as before 6.15).
+// With `dir`, PATH's parent is opened so (no link on the way) only when it is not the one `dir`
+// holds, and kept there: consecutive sources in one directory (the six devices of /dev, the
+// trees of /etc) then cost one open_tree(2) of a single component, not an openat2(2) of the
+// whole path, the clone and a close. The kept descriptor pins the directory as the per-path
+// open pinned each source; the last component is still not followed (AT_SYMLINK_NOFOLLOW).
+struct SourceDir {
+  std::string path;
+  UniqueFd fd;
+};
 Expected<UniqueFd> clone_tree(const std::string& path, unsigned flags, bool& no_open_tree_attr,
-                              const std::string& what);
+                              const std::string& what, SourceDir* dir = nullptr);
 
 // bind(2) of the unix socket `sock` as NAME in the directory `dir_fd`, through the descriptor
 // (/proc/self/fd/N/NAME): a path from / could be sent elsewhere by a directory on the way

@@ -26,6 +26,7 @@ struct Context {
   uint64_t tmpfs_size;
   MountPoints& points;
   bool no_open_tree_attr = false;  // the kernel lacks open_tree_attr(2) (before Linux 6.15)
+  SourceDir source_dir;            // the directory of the last bind source (clone_tree)
 };
 
 // A new superblock (tmpfs, proc, devpts) at DEST.
@@ -48,7 +49,7 @@ Expected<void> apply_bind(const MountOp& op, Context& cx) {
   unsigned flags = 0;
   if (op.kind == MountKind::kRoBind) flags |= kReadOnly;
   if (op.kind != MountKind::kDevBind) flags |= kNoDev;
-  auto tree = clone_tree(cx.old_root + op.src, flags, cx.no_open_tree_attr, what);
+  auto tree = clone_tree(cx.old_root + op.src, flags, cx.no_open_tree_attr, what, &cx.source_dir);
   if (!tree) {
     if (tree.error().sys_errno == ENOENT && op.optional) return {};
     if (tree.error().sys_errno == ENOENT) tree.error().hint = "check that " + op.src + " exists";
@@ -281,7 +282,7 @@ Expected<void> apply_op(const MountOp& op, Context& cx) {
 
 Expected<void> apply_mounts(const MountPlan& plan, const std::string& old_root, uint64_t tmpfs_size,
                             MountPoints& points) {
-  Context cx{old_root, tmpfs_size, points};
+  Context cx{old_root, tmpfs_size, points, false, {}};
   for (const auto& op : plan.ops) TRY(apply_op(op, cx));
   return {};
 }

@@ -19,10 +19,12 @@ Expected<void> enter_fresh_root(uint64_t tmpfs_size) {
   // The tmpfs is built on top of the host's /tmp, which always exists; after pivot_root the
   // tmpfs is no longer mounted there, so a bind source under the host's /tmp stays reachable
   // at /oldroot/tmp.
-  // Named, not opened: move_mount(2) follows no link as the last component, and refuses a
-  // directory (the tmpfs) over anything but a directory.
+  // By path, in one mount(2) rather than fsopen, two fsconfig, fsmount, move_mount and two
+  // closes: only the host's root can change what /tmp names (a link there is the host's own),
+  // and where this scratch mount lands does not matter, since pivot_root moves it to /.
   TRY(mount_fresh("tmpfs", tmpfs_options("mode=0755", tmpfs_size),
-                  MountTarget::named(AT_FDCWD, "/tmp"), kNoDev, "mount the new root's tmpfs"));
+                  MountTarget::named(AT_FDCWD, "/tmp", "/tmp"), kNoDev,
+                  "mount the new root's tmpfs"));
   if (chdir("/tmp") != 0) return fail(Error::from_errno("enter the new root"));
   if (mkdir("oldroot", 0700) != 0) return fail(Error::from_errno("create /oldroot"));
   if (syscall(SYS_pivot_root, ".", "oldroot") != 0)

@@ -10,6 +10,7 @@
 
 #include "sandbox/link_server.h"
 #include "sandbox/notify_channel.h"
+#include "sandbox/prefault.h"
 
 namespace vx {
 
@@ -69,12 +70,14 @@ Expected<Spawned> spawn_sandbox(const SandboxPlan& plan, const Filters& filters)
     if (!links) return fail(Error::from_errno("create the link socket"));
     refuse_passed_descriptors(links.get());
   }
+  CodeSegments code = code_segments();
   // A raw clone without a new stack behaves as fork(); glibc's clone() wrapper would need one.
   // The launcher is single-threaded here, which makes that safe.
   long pid = syscall(SYS_clone, static_cast<unsigned long>(plan.clone_flags) | SIGCHLD, nullptr,
                      nullptr, nullptr, nullptr);
   if (pid < 0) return fail(clone_error(errno));
   if (pid == 0) {
+    prefault_code(code);
     errors.r.reset();
     events.r.reset();
     alive.w.reset();

@@ -137,7 +137,16 @@ TEST(Swaps, ABindSourceWithALinkOnTheWayIsRefused) {
     if (!ok || old_way < 0 || fstat(old_way, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
     close(old_way);
     auto refused = clone_tree(via_link, kReadOnly, no_attr, "clone");
-    return !refused && refused.error().sys_errno == ELOOP;
+    // The same through a kept source directory (pid 1's binds): its parent is opened as
+    // carefully, and a link as the last component is cloned as itself, for apply_bind to refuse.
+    SourceDir dir;
+    auto ok_kept = clone_tree(real + "/.venv/home", 0, no_attr, "clone", &dir);
+    auto refused_kept = clone_tree(via_link, kReadOnly, no_attr, "clone", &dir);
+    auto leaf_link = clone_tree(p.project + "/fake/.venv", 0, no_attr, "clone", &dir);
+    if (!ok_kept || !leaf_link || fstat(leaf_link->get(), &st) != 0 || !S_ISLNK(st.st_mode))
+      return false;
+    return !refused && refused.error().sys_errno == ELOOP && !refused_kept &&
+           refused_kept.error().sys_errno == ELOOP;
   });
   if (rc == 2) {
     if (must_work()) FAIL() << "no user namespace";
