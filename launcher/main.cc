@@ -123,6 +123,17 @@ double seconds_since(const timespec& start) {
          static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
 }
 
+// The end of a launch whose host work is done (cgroup left, bin/ published, report written).
+// What a return would still do is free the plan and the request, writing to heap pages that
+// are copy-on-write since the clone, then run libc's and libstdc++'s exit handlers: about 14
+// page faults (~15 µs each on a PVM guest) on the way out of every launch, after the program
+// has already exited. No destructor left has an effect the kernel's exit does not have
+// (descriptors and flock locks close with the process): flush stdio and leave.
+[[noreturn]] void end_launch(int code) {
+  std::fflush(nullptr);
+  _exit(code);
+}
+
 Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   std::optional<Explain> explain;
   std::vector<std::string> args = inv.args;
@@ -246,7 +257,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
       return kExitLauncherFailed;
     }
   }
-  return code;
+  end_launch(code);
 }
 
 }  // namespace
