@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/path.h"
+#include "base/prefault.h"
 #include "base/timing.h"
 #include "host/cgroup.h"
 #include "host/check.h"
@@ -274,6 +275,7 @@ extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
 int main(int argc, char** argv, char** envp) {
   using namespace vx;
   int64_t started = monotonic_ns();
+  prefault_launch_memory();
   auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp, started);
   if (!host) return report(host.error()), kExitLauncherFailed;
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
