@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -112,16 +111,8 @@ int run_nested(const HostFacts& host, const Invocation& inv) {
 }
 
 
-timespec monotonic_now() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts;
-}
-
-double seconds_since(const timespec& start) {
-  timespec now = monotonic_now();
-  return static_cast<double>(now.tv_sec - start.tv_sec) +
-         static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
+double seconds_since(int64_t start_ns) {
+  return static_cast<double>(monotonic_ns() - start_ns) / 1e9;
 }
 
 // The end of a launch whose host work is done (cgroup left, bin/ published, report written).
@@ -194,7 +185,7 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   sigprocmask(SIG_BLOCK, &supervised, nullptr);
   pid_t self = plan.limits.cgroups.empty() ? 0 : getpid();  // only a run cgroup needs it
   TRY_ASSIGN(cgroup, enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(self), self));
-  timespec started = monotonic_now();
+  int64_t started = monotonic_ns();
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
   auto spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   // Where user namespaces are blocked, the automatic choice is Landlock alone (or 125 with the

@@ -1,5 +1,6 @@
 #include "base/timing.h"
 
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -8,8 +9,11 @@
 namespace vx {
 
 int64_t monotonic_ns() {
+  // Through the system call rather than the vDSO: a launch reads the clock once or twice, and
+  // the vDSO's first read faults in its code and its two data pages (3 page faults, ~45 µs on a
+  // PVM guest) where the call costs ~1.5 µs.
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 

@@ -5,13 +5,13 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <optional>
 #include <vector>
 
+#include "base/timing.h"
 #include "sandbox/child.h"
 #include "sandbox/error_pipe.h"
 #include "sandbox/link_server.h"
@@ -40,11 +40,7 @@ int finish(Spawned& sandbox, const SandboxPlan& plan, int code) {
   return sandbox.timed_out ? kExitTimedOut : code;
 }
 
-uint64_t now_ms() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
+uint64_t now_ms() { return static_cast<uint64_t>(monotonic_ns()) / 1000000; }
 
 // --timeout: first SIGTERM to every process (through pid 1, the only one that can reach
 // them all), then SIGKILL to pid 1, which makes the kernel kill the rest of its namespace.
