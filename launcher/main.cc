@@ -266,7 +266,6 @@ extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
 int main(int argc, char** argv, char** envp) {
   using namespace vx;
   int64_t started = monotonic_ns();
-  prefault_launch_memory();
   auto host = read_host_facts(argc > 0 ? argv[0] : nullptr, envp, started);
   if (!host) return report(host.error()), kExitLauncherFailed;
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
@@ -281,6 +280,7 @@ int main(int argc, char** argv, char** envp) {
       if (inside_sandbox() ||
           inside_landlock_sandbox(host_env(*host, kLandlockMarkerEnv), host->uid))
         return run_nested(*host, inv);
+      prefault_launch_memory();
       auto code = launch(*host, inv);
       if (!code) return report(code.error()), code.error().exit_code;
       return *code;

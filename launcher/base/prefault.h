@@ -1,5 +1,5 @@
-// The memory a launch is about to write, faulted in ahead. [o] the launcher, first thing in
-// main(). Impure (madvise, malloc).
+// The memory a launch is about to write, faulted in ahead. [o] the launcher, called from
+// main() once the call is known to be a launch from the host. Impure (madvise, malloc).
 #pragma once
 
 #include <cstddef>
