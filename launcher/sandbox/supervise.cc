@@ -1,5 +1,6 @@
 #include "sandbox/supervise.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -29,10 +30,16 @@ void reclaim_terminal(const SandboxPlan& plan) {
 }
 
 // A reported error wins: it was written before pid 1 exited or reported the exit. Then the
-// timeout, whatever the program made of its SIGTERM, as timeout(1) does.
-int finish(Spawned& sandbox, const SandboxPlan& plan, int code) {
+// timeout, whatever the program made of its SIGTERM, as timeout(1) does. When pid 1 reported
+// the program's end (`reported`), it is still exiting, and the error pipe ends only once its
+// exit has torn down its address space and closed its descriptors (~1 ms): the pipe is read
+// without waiting for that. Nothing is lost: a record comes from the program's process before
+// its execve, hence before its exit, which pid 1 saw before reporting it, or from pid 1, which
+// writes nothing after the report.
+int finish(Spawned& sandbox, const SandboxPlan& plan, int code, bool reported) {
   sandbox.alive_w.reset();
   reclaim_terminal(plan);
+  if (reported) fcntl(sandbox.error_r.get(), F_SETFL, O_NONBLOCK);
   if (auto e = receive_error(sandbox.error_r.get())) {
     report(*e);
     return e->exit_code;
@@ -138,7 +145,7 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
     if (done == sandbox.pid1) {
       sandbox.reaped = true;
       if (WIFSIGNALED(status)) sandbox.signal = WTERMSIG(status);
-      return finish(sandbox, plan, exit_code_of(status));
+      return finish(sandbox, plan, exit_code_of(status), false);
     }
     deadline.expire(sandbox, plan.limits);
     // Entries 2 and 3 are -1 (ignored by poll) outside explain mode; the link channel's follow.
@@ -163,7 +170,7 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
     if (fds[1].revents & POLLIN) {
       // pid 1 is exiting; whoever inherits it reaps it, and we need not wait for the kernel
       // to take its namespaces down.
-      if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code);
+      if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code, true);
     } else if (fds[1].revents & POLLHUP) {
       events_open = false;  // pid 1 died without a word: SIGCHLD tells
       may_have_ended = true;
