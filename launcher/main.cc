@@ -1,6 +1,7 @@
 // venv-exec: the table of contents of a launch. Dispatch on argv[0] and the subcommand, then
 // call the pipeline steps in order; the steps hold the logic.
 #include <signal.h>
+#include <stdio_ext.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,7 +123,10 @@ double seconds_since(int64_t start_ns) {
 // has already exited. No destructor left has an effect the kernel's exit does not have
 // (descriptors and flock locks close with the process): flush stdio and leave.
 [[noreturn]] void end_launch(int code) {
-  std::fflush(nullptr);
+  // Only stdout can hold bytes (stderr is unbuffered; a launch opens no stream of its own), and
+  // a launch writes none there: fflush(NULL) would still lock each stream, writing to libc's
+  // data, a copy-on-write fault since the clone. __fpending only reads.
+  if (__fpending(stdout) > 0) std::fflush(stdout);
   _exit(code);
 }
 
@@ -186,6 +190,9 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   pid_t self = plan.limits.cgroups.empty() ? 0 : getpid();  // only a run cgroup needs it
   TRY_ASSIGN(cgroup, enter_run_cgroup(plan.limits, "venv-exec-" + std::to_string(self), self));
   int64_t started = monotonic_ns();
+  // Made before the clone: after it, each heap page the launcher writes is a copy-on-write
+  // fault. (The Landlock-only fallback below shares the host's network as the first plan.)
+  HostLinks links(host, {venv.project, venv.dir}, plan.net == NetMode::kHost);
   if (plan.landlock_only) warn(landlock_only_warning("--isolation landlock"));
   auto spawned = spawn_sandbox(plan, Filters{explain ? &explain->filter : &program_filter, &init});
   // Where user namespaces are blocked, the automatic choice is Landlock alone (or 125 with the
@@ -204,7 +211,6 @@ Expected<int> launch(const HostFacts& host, const Invocation& inv) {
   if (!spawned) return fail(spawned.error());
   Spawned sandbox = std::move(*spawned);
   mark_phase(host.timing, "clone");
-  HostLinks links(host, {venv.project, venv.dir}, plan.net == NetMode::kHost);
   LinkServer link_server(std::move(sandbox.links), &links);
   NotifyHandler on_notify;
   if (explain) on_notify = [&](int l) { explain->probe->serve(l); };
