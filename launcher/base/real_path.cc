@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <charconv>
-#include <string_view>
+#include <climits>
 #include <cstdlib>
+#include <string_view>
 
 #include "base/fd.h"
 
