@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "base/fd.h"
 
@@ -22,6 +23,13 @@ Expected<std::string> libc_real_path(const std::string& path) {
 
 }  // namespace
 
+void format_proc_fd(int fd, char (&out)[32]) {
+  constexpr std::string_view kPrefix = "/proc/self/fd/";
+  kPrefix.copy(out, kPrefix.size());
+  auto [end, ec] = std::to_chars(out + kPrefix.size(), out + sizeof out - 1, fd);
+  *(ec == std::errc{} ? end : out + kPrefix.size()) = '\0';
+}
+
 Expected<std::string> real_path(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_PATH | O_CLOEXEC));
   if (!fd) {
@@ -33,7 +41,7 @@ Expected<std::string> real_path(const std::string& path) {
     return libc_real_path(path);
   }
   char link[32];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd.get());
+  format_proc_fd(fd.get(), link);
   char buf[PATH_MAX];
   ssize_t n = readlink(link, buf, sizeof buf);
   // The kernel's name is not a path when /proc is missing, the file lies outside our root

@@ -15,4 +15,8 @@ namespace vx {
 // and its name read back from /proc/self/fd; without /proc, realpath(3) does the work.
 Expected<std::string> real_path(const std::string& path);
 
+// "/proc/self/fd/FD" into `out`, NUL-terminated. Formatted by hand: a launch needs printf's
+// code for nothing else, and bringing it in costs page faults.
+void format_proc_fd(int fd, char (&out)[32]);
+
 }  // namespace vx

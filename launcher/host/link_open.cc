@@ -7,7 +7,6 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "base/fd.h"
 #include "base/path.h"
 #include "base/real_path.h"
+#include "base/timing.h"
 #include "host/sandbox_writable.h"
 #include "plan/environ.h"
 #include "sandbox/signals.h"
@@ -24,11 +24,7 @@ namespace vx {
 
 namespace {
 
-uint64_t monotonic_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
+uint64_t monotonic_ms() { return static_cast<uint64_t>(monotonic_ns()) / 1000000; }
 
 // One write, so that the line does not interleave with the program's output. Never blocks for
 // long: a terminal stopped by ^S (or a full pipe nobody reads) would otherwise freeze the

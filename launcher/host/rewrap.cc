@@ -1,30 +1,27 @@
 #include "host/rewrap.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 
+#include "base/fd.h"
 #include "plan/view.h"
 #include "host/publish.h"
 #include "host/wrap.h"
 
 namespace vx {
 
-namespace {
-
-std::vector<std::string> existing_protected(const std::string& project) {
-  std::vector<std::string> found;
-  struct stat st;
-  for (const auto& name : protected_project_names())
-    if (lstat((project + "/" + name).c_str(), &st) == 0) found.push_back(name);
-  return found;
-}
-
-}  // namespace
-
+// Runs at the end of every launch, where each page the launcher writes, heap or stack, is
+// still a copy-on-write fault since the clone: the names are looked up from the project's
+// descriptor, no path put together, and a name present before the run is not looked at again.
 void warn_new_protected(const std::string& project, const std::vector<std::string>& before) {
-  for (const auto& name : existing_protected(project)) {
+  UniqueFd dir(open(project.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return;
+  for (const auto& name : protected_project_names()) {
     if (std::find(before.begin(), before.end(), name) != before.end()) continue;
+    struct stat st;
+    if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     warn("the sandbox created " + project + "/" + name +
          "; host programs (git, direnv, editors) may trust it: inspect it before use");
   }

@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <charconv>
+#include <string_view>
 
 #include "base/fd.h"
 #include "base/path.h"
@@ -26,17 +28,38 @@ struct Entry {
 
 constexpr size_t kRegistryCap = 4 << 20;
 
+void skip_blanks(std::string_view& text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+}
+
+// Blanks, then a decimal number, taken off the front of `text`.
+bool take_number(std::string_view& text, unsigned long long& value) {
+  skip_blanks(text);
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{}) return false;
+  text.remove_prefix(static_cast<size_t>(end - text.data()));
+  return true;
+}
+
+// One line "DEV INO PATH". Read by hand rather than by sscanf, whose scanner (vfscanf's code
+// and tables) every launch would otherwise fault in for this file alone.
+std::optional<Entry> parse_registry_line(std::string_view line) {
+  unsigned long long dev = 0, ino = 0;
+  if (!take_number(line, dev) || !take_number(line, ino)) return std::nullopt;
+  skip_blanks(line);
+  if (line.empty() || line.front() != '/') return std::nullopt;
+  return Entry{static_cast<dev_t>(dev), static_cast<ino_t>(ino), std::string(line)};
+}
+
 std::vector<Entry> read_registry(const std::string& root) {
   std::vector<Entry> out;
   auto text = read_untrusted_file(root + "/registry", kRegistryCap);
   if (!text) return out;
-  for (const auto& line : split(*text, '\n')) {
-    unsigned long long dev = 0, ino = 0;
-    int used = 0;
-    if (std::sscanf(line.c_str(), "%llu %llu %n", &dev, &ino, &used) != 2 || used <= 0) continue;
-    std::string path = line.substr(static_cast<size_t>(used));
-    if (path.empty() || path.front() != '/') continue;
-    out.push_back({static_cast<dev_t>(dev), static_cast<ino_t>(ino), path});
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t eol = std::min(rest.find('\n'), rest.size());
+    if (auto entry = parse_registry_line(rest.substr(0, eol))) out.push_back(std::move(*entry));
+    rest.remove_prefix(std::min(eol + 1, rest.size()));
   }
   return out;
 }
@@ -131,7 +154,7 @@ Expected<std::string> real_state_root(const std::string& root, const std::string
   if (!fd && (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) return std::string();
   if (!fd) return walk_state_root(root, project);  // ELOOP: a link; ENOSYS: no openat2
   char link[32];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd.get());
+  format_proc_fd(fd.get(), link);
   char buf[4096];
   ssize_t n = readlink(link, buf, sizeof buf);
   if (n <= 0 || static_cast<size_t>(n) >= sizeof buf || buf[0] != '/')

@@ -126,7 +126,9 @@ std::optional<std::string> link_refusal(std::string_view url, bool host_network)
 
 bool LinkBudget::take(uint64_t now_ms) {
   constexpr uint64_t kWindowMs = 60 * 1000;
-  while (!taken_ms.empty() && now_ms - taken_ms.front() >= kWindowMs) taken_ms.pop_front();
+  auto expired = std::find_if(taken_ms.begin(), taken_ms.end(),
+                              [&](uint64_t t) { return now_ms - t < kWindowMs; });
+  taken_ms.erase(taken_ms.begin(), expired);
   if (taken_ms.size() >= kLinksPerMinute) return false;
   taken_ms.push_back(now_ms);
   return true;

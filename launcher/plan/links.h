@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,9 +38,11 @@ inline constexpr unsigned char kLinkTooMany = 4;    // over the per-minute budge
 // asks for an attachment.
 std::optional<std::string> link_refusal(std::string_view url, bool host_network = false);
 
-// At most kLinksPerMinute accepted links in any 60 s.
+// At most kLinksPerMinute accepted links in any 60 s. A vector, not a deque: a deque allocates
+// at construction, and the launcher makes its budgets just after the clone, where each heap
+// page it writes is a copy-on-write fault; this one allocates only at the first link.
 struct LinkBudget {
-  std::deque<uint64_t> taken_ms;  // CLOCK_MONOTONIC of each accepted link in the window
+  std::vector<uint64_t> taken_ms;  // CLOCK_MONOTONIC of each accepted link in the window
   bool take(uint64_t now_ms);
 };
 

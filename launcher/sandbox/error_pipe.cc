@@ -1,6 +1,7 @@
 #include "sandbox/error_pipe.h"
 
 #include <limits.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +46,11 @@ std::optional<Error> receive_error(int fd) {
   if (n != static_cast<ssize_t>(sizeof r)) return std::nullopt;
   r.what[sizeof r.what - 1] = r.why[sizeof r.why - 1] = r.hint[sizeof r.hint - 1] = '\0';
   return Error{r.what, r.sys_errno, r.why, r.hint, r.exit_code};
+}
+
+bool error_waiting(int fd) {
+  int bytes = 0;
+  return ioctl(fd, FIONREAD, &bytes) != 0 || bytes > 0;
 }
 
 }  // namespace vx

@@ -14,4 +14,8 @@ void send_error(int fd, const Error& e);
 // Reads a record if one is waiting; the caller has closed its own write end.
 std::optional<Error> receive_error(int fd);
 
+// Whether a record is waiting in the pipe now (FIONREAD), without reading or blocking; true
+// when the kernel cannot tell, so that the caller then reads.
+bool error_waiting(int fd);
+
 }  // namespace vx

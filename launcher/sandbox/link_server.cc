@@ -19,8 +19,8 @@ namespace {
 // A message must arrive whole within this time: a client that never finishes holds a slot
 // only this long, and the run's end never waits for it.
 constexpr uint64_t kMessageDeadlineMs = 2000;
-// Connections read at once; more are closed unanswered (the shim then reports no answer).
-constexpr size_t kMaxConnections = 4;
+// Connections accepted at one wake; those past kMaxConnections are closed unanswered (the shim
+// then reports no answer).
 constexpr int kMaxAcceptsPerRound = 16;
 // socket(7); missing from the headers of libc versions older than Linux 6.16.
 #ifndef SO_PASSRIGHTS
@@ -73,10 +73,12 @@ void refuse_passed_descriptors(int listener) {
   setsockopt(listener, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof zero);
 }
 
-void LinkServer::add_pollfds(std::vector<struct pollfd>& fds) const {
-  if (!active_) return;
-  fds.push_back({listener_.get(), POLLIN, 0});
-  for (const auto& c : connections_) fds.push_back({c.fd.get(), POLLIN, 0});
+size_t LinkServer::add_pollfds(struct pollfd* out) const {
+  if (!active_) return 0;
+  size_t n = 0;
+  out[n++] = {listener_.get(), POLLIN, 0};
+  for (const auto& c : connections_) out[n++] = {c.fd.get(), POLLIN, 0};
+  return n;
 }
 
 int LinkServer::timeout_ms(uint64_t now_ms) const {

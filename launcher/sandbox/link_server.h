@@ -48,8 +48,13 @@ class LinkServer {
     if (handler_ != nullptr) handler_->on_child_exit();
   }
 
-  // Appends the descriptors to poll; serve() then takes the same slice back.
-  void add_pollfds(std::vector<struct pollfd>& fds) const;
+  // Connections read at once; more are closed unanswered.
+  static constexpr size_t kMaxConnections = 4;
+  // The most descriptors add_pollfds writes: the listener and one per connection.
+  static constexpr size_t kMaxPollfds = 1 + kMaxConnections;
+  // Writes the descriptors to poll to `out` (room for kMaxPollfds) and returns how many; serve()
+  // then takes the same slice back.
+  size_t add_pollfds(struct pollfd* out) const;
   void serve(const struct pollfd* fds, uint64_t now_ms);
   // Milliseconds until the next connection's deadline, -1 if none.
   int timeout_ms(uint64_t now_ms) const;

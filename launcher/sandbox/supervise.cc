@@ -5,13 +5,14 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <vector>
 
+#include "base/timing.h"
 #include "sandbox/child.h"
 #include "sandbox/error_pipe.h"
 #include "sandbox/link_server.h"
@@ -29,22 +30,25 @@ void reclaim_terminal(const SandboxPlan& plan) {
 }
 
 // A reported error wins: it was written before pid 1 exited or reported the exit. Then the
-// timeout, whatever the program made of its SIGTERM, as timeout(1) does.
-int finish(Spawned& sandbox, const SandboxPlan& plan, int code) {
+// timeout, whatever the program made of its SIGTERM, as timeout(1) does. When pid 1 reported
+// the program's end (`reported`), it is still exiting, and the error pipe ends only once its
+// exit has torn down its address space and closed its descriptors (~1 ms): the pipe is only
+// read if a record waits in it. Nothing is lost: a record comes from the program's process
+// before its execve, hence before its exit, which pid 1 saw before reporting it, or from pid 1,
+// which writes nothing after the report.
+int finish(Spawned& sandbox, const SandboxPlan& plan, int code, bool reported) {
   sandbox.alive_w.reset();
   reclaim_terminal(plan);
-  if (auto e = receive_error(sandbox.error_r.get())) {
-    report(*e);
-    return e->exit_code;
+  if (!reported || error_waiting(sandbox.error_r.get())) {
+    if (auto e = receive_error(sandbox.error_r.get())) {
+      report(*e);
+      return e->exit_code;
+    }
   }
   return sandbox.timed_out ? kExitTimedOut : code;
 }
 
-uint64_t now_ms() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
-}
+uint64_t now_ms() { return static_cast<uint64_t>(monotonic_ns()) / 1000000; }
 
 // --timeout: first SIGTERM to every process (through pid 1, the only one that can reach
 // them all), then SIGKILL to pid 1, which makes the kernel kill the rest of its namespace.
@@ -132,6 +136,8 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
   // ended: a SIGCHLD (blocked since before the clone, so none is lost to the signalfd), or its
   // event pipe closing. Without a signalfd, at every wake.
   bool may_have_ended = true;
+  // On the stack: after the clone, each heap page the launcher writes is a copy-on-write fault.
+  std::array<struct pollfd, 4 + LinkServer::kMaxPollfds> fds;
   while (true) {
     int status;
     pid_t done = 0;
@@ -142,32 +148,33 @@ int supervise(Spawned& sandbox, const SandboxPlan& plan, const NotifyHandler& on
     if (done == sandbox.pid1) {
       sandbox.reaped = true;
       if (WIFSIGNALED(status)) sandbox.signal = WTERMSIG(status);
-      return finish(sandbox, plan, exit_code_of(status));
+      return finish(sandbox, plan, exit_code_of(status), false);
     }
     deadline.expire(sandbox, plan.limits);
     // Entries 2 and 3 are -1 (ignored by poll) outside explain mode; the link channel's follow.
-    std::vector<struct pollfd> fds = {{sfd.get(), POLLIN, 0},
-                                      {events_open ? sandbox.events_r.get() : -1, POLLIN, 0},
-                                      {sandbox.notify_r.get(), POLLIN, 0},
-                                      {sandbox.listener.get(), POLLIN, 0}};
+    fds[0] = {sfd.get(), POLLIN, 0};
+    fds[1] = {events_open ? sandbox.events_r.get() : -1, POLLIN, 0};
+    fds[2] = {sandbox.notify_r.get(), POLLIN, 0};
+    fds[3] = {sandbox.listener.get(), POLLIN, 0};
+    size_t count = 4;
     int timeout = deadline.poll_timeout();
     if (links != nullptr) {
-      links->add_pollfds(fds);
+      count += links->add_pollfds(&fds[4]);
       int t = links->timeout_ms(now_ms());
       if (t >= 0 && (timeout < 0 || t < timeout)) timeout = t;
     }
-    int ready = retry_eintr([&] { return poll(fds.data(), fds.size(), timeout); });
+    int ready = retry_eintr([&] { return poll(fds.data(), count, timeout); });
     if (ready < 0) {
       report(Error::from_errno("wait for the sandbox"));
       kill(sandbox.pid1, SIGKILL);
       continue;
     }
     if (on_notify) serve_notifications(sandbox, fds.data(), on_notify);
-    if (links != nullptr && fds.size() > 4) links->serve(&fds[4], now_ms());
+    if (links != nullptr && count > 4) links->serve(&fds[4], now_ms());
     if (fds[1].revents & POLLIN) {
       // pid 1 is exiting; whoever inherits it reaps it, and we need not wait for the kernel
       // to take its namespaces down.
-      if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code);
+      if (auto code = follow_event(sandbox, links)) return finish(sandbox, plan, *code, true);
     } else if (fds[1].revents & POLLHUP) {
       events_open = false;  // pid 1 died without a word: SIGCHLD tells
       may_have_ended = true;

@@ -101,5 +101,13 @@ TEST(RealPath, AFifoIsNotWaitedOn) {
   EXPECT_EQ(*r, t.dir + "/d/fifo");
 }
 
+TEST(FormatProcFd, NamesTheDescriptor) {
+  char name[32];
+  for (int fd : {0, 7, 42, 1048575, 2147483647}) {
+    format_proc_fd(fd, name);
+    EXPECT_EQ(std::string(name), "/proc/self/fd/" + std::to_string(fd));
+  }
+}
+
 }  // namespace
 }  // namespace vx
