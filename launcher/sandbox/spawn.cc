@@ -10,7 +10,7 @@
 
 #include "sandbox/link_server.h"
 #include "sandbox/notify_channel.h"
-#include "sandbox/prefault.h"
+#include "base/prefault.h"
 
 namespace vx {
 

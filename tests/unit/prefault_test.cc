@@ -1,6 +1,6 @@
 // sandbox/prefault: the segments pid 1 maps after the clone are the code of the launcher and
 // of the C library (where its system-call wrappers and malloc live), and mapping them is harmless.
-#include "sandbox/prefault.h"
+#include "base/prefault.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
