@@ -1,13 +1,14 @@
 #include "host/venv.h"
 
 #include <fcntl.h>
-#include <stdio.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <iterator>
 
@@ -230,55 +231,75 @@ Expected<std::string> locate_argv0(const HostFacts& host) {
 
 namespace {
 
-// VENV/home/BELOW as directories, for the project's mount point (BELOW: the project's path below
-// HOME). A run may have put a link or a file where one of them goes: that entry is renamed
-// aside (never followed) with a warning, since stopping there would fail every later launch of
-// the project (SPEC §3a.4; attack review, finding 9). Only VENV/home, the sandbox's own home,
-// is changed so.
-Expected<void> make_home_path(const std::string& top, const std::string& below) {
-  TRY_ASSIGN(dir, make_mountpoint(top, true));
-  std::string path = top;
-  for (size_t pos = 0; pos < below.size();) {
-    size_t slash = std::min(below.find('/', pos), below.size());
-    std::string name = below.substr(pos, slash - pos);
-    pos = slash + 1;
-    if (name.empty() || name == "." || name == "..") continue;
-    path += "/" + name;
-    auto next = open_dir_entry(dir.get(), name, path, false);
-    struct stat st;
-    if (!next && fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISDIR(st.st_mode)) {
-      // A name of this process's own: one planted in advance cannot block the move.
-      std::string aside = name + ".moved-by-venv-exec-" + std::to_string(getpid());
-      if (renameat2(dir.get(), name.c_str(), dir.get(), aside.c_str(), RENAME_NOREPLACE) == 0) {
-        warn(printable(path) + " was a link or a file where the project's path needs a "
-             "directory (a sandbox may have put it there); it is now " + printable(aside));
-        next = open_dir_entry(dir.get(), name, path, false);
-      }
-    }
-    if (!next) return fail(next.error());
-    dir = std::move(*next);
+// A name for an entry moved aside that no one can guess ahead: a run may plant every name it
+// can predict (attack review: all the pids, in 0.8 s).
+std::string aside_name(const std::string& name) {
+  unsigned char bytes[8] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != sizeof bytes) return name + ".moved-by-venv-exec";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = name + ".moved-by-venv-exec-";
+  for (unsigned char b : bytes) (out += kHex[b >> 4]) += kHex[b & 15];
+  return out;
+}
+
+// The directory NAME below `dir` (PATH in messages), made with `mode` when missing, in a place a
+// sandbox may write (VENV/home, VENV/cache; the venv itself during pip). What a run may have
+// left there must not fail every later launch (SPEC §3a.4; attack review, finding 9 and the
+// review of its fix): a link or a file in the way is renamed aside, never followed; a directory
+// made unsearchable (chmod 0) gets its owner's rights back. Each with a warning.
+Expected<UniqueFd> sandbox_dir(int dir, const std::string& name, const std::string& path,
+                               mode_t mode) {
+  if (mkdirat(dir, name.c_str(), mode) != 0 && errno != EEXIST)
+    return fail(Error::from_errno("create " + path, "check that the venv is writable"));
+  auto next = open_dir_entry(dir, name, path, false);
+  struct stat st;
+  for (int attempt = 0; !next && attempt < 4; ++attempt) {
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode)) break;
+    std::string aside = aside_name(name);
+    if (renameat2(dir, name.c_str(), dir, aside.c_str(), RENAME_NOREPLACE) != 0) continue;
+    warn(printable(path) + " was a link or a file where a directory is needed (a sandbox may "
+         "have put it there); it is now " + printable(aside));
+    if (mkdirat(dir, name.c_str(), mode) != 0 && errno != EEXIST)
+      return fail(Error::from_errno("create " + path));
+    next = open_dir_entry(dir, name, path, false);
   }
-  return {};
+  if (!next) return fail(next.error());
+  // The descriptor is O_PATH: chmod(2) through its /proc/self/fd link changes this very
+  // directory, wherever a run has moved it since.
+  if (fstat(next->get(), &st) == 0 && (st.st_mode & 0700) != 0700) {
+    char self[32];
+    std::snprintf(self, sizeof self, "/proc/self/fd/%d", next->get());
+    if (chmod(self, (st.st_mode & 07777) | 0700) == 0)
+      warn(printable(path) + " had lost its owner's rights (a sandbox may have changed them); "
+           "they are back");
+  }
+  return next;
 }
 
 }  // namespace
 
 Expected<void> prepare_venv_dirs(const Venv& venv, const std::string& home) {
   if (venv.dir.empty()) return {};
+  UniqueFd venv_fd(open(venv.dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!venv_fd) return fail(Error::from_errno("open " + venv.dir));
+  TRY_ASSIGN(home_fd, sandbox_dir(venv_fd.get(), "home", venv.dir + "/home", 0700));
+  TRY(sandbox_dir(venv_fd.get(), "cache", venv.dir + "/cache", 0700));
   // home/.cache is where the cache is mounted: the sandbox would otherwise create that mount
   // point in VENV/home, on the venv's disk, at each launch.
-  const std::pair<const char*, mode_t> dirs[] = {
-      {"/home", 0700}, {"/cache", 0700}, {"/home/.cache", 0755}};
-  for (const auto& [sub, mode] : dirs) {
-    std::string dir = venv.dir + sub;
-    if (mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
-      return fail(Error::from_errno("create " + dir, "check that the venv is writable"));
+  TRY(sandbox_dir(home_fd.get(), ".cache", venv.dir + "/home/.cache", 0755));
+  // So is the project's path below HOME, one component at a time, never through a link.
+  if (home.empty() || !venv.project.starts_with(home + "/")) return {};
+  UniqueFd dir = std::move(home_fd);
+  std::string path = venv.dir + "/home", below = venv.project.substr(home.size() + 1);
+  for (size_t pos = 0; pos < below.size();) {
+    size_t slash = std::min(below.find('/', pos), below.size());
+    std::string name = below.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (name.empty() || name == "." || name == "..") continue;
+    path += "/" + name;
+    TRY_ASSIGN(next, sandbox_dir(dir.get(), name, path, 0755));
+    dir = std::move(next);
   }
-  // So is the project's path below HOME. VENV/home is the sandbox's to change: the path is made
-  // one component at a time, never through a link planted there (sandbox/mount_ops.h).
-  if (!home.empty() && venv.project.starts_with(home + "/"))
-    return make_home_path(venv.dir + "/home", venv.project.substr(home.size() + 1));
   return {};
 }
 

@@ -413,9 +413,13 @@ TEST(Trust, ALinkPlantedOnTheWayToTheProjectInTheSandboxHomeDoesNotStopLaterLaun
   ASSERT_EQ(run_in(p, project, {"install", ".venv"}).status, 0);
   std::string code = "import os; print(os.getcwd())";
   // The sandbox's ~/src is VENV/home/src: the run swaps it for a link to the host's /tmp.
+  // With every name a move aside by pid would pick taken already (review of the first fix).
   std::string plant =
       "import os; h = os.environ['HOME']; os.rename(h + '/src', h + '/src.old'); "
-      "os.symlink('/tmp', h + '/src'); print('planted')";
+      "os.symlink('/tmp', h + '/src')\n"
+      "for n in range(1, 32769):\n"
+      "    os.symlink('/tmp', h + '/src.moved-by-venv-exec-%d' % n)\n"
+      "print('planted')";
   RunResult planted = run_in(p, project, {"/usr/bin/python3", "-c", plant});
   ASSERT_EQ(planted.out, "planted\n") << planted.err;
   // Positive control: the link is there, where the next launch makes the project's mount point.
@@ -428,8 +432,7 @@ TEST(Trust, ALinkPlantedOnTheWayToTheProjectInTheSandboxHomeDoesNotStopLaterLaun
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, project + "\n");
     if (i == 0) {
-      EXPECT_NE(r.err.find(link + " was a link or a file where the project's path needs a "
-                                  "directory"),
+      EXPECT_NE(r.err.find(link + " was a link or a file where a directory is needed"),
                 std::string::npos)
           << r.err;
     }
@@ -438,6 +441,34 @@ TEST(Trust, ALinkPlantedOnTheWayToTheProjectInTheSandboxHomeDoesNotStopLaterLaun
   EXPECT_TRUE(S_ISDIR(st.st_mode));
   // Moved aside, not followed: nothing was made in the host's /tmp.
   EXPECT_FALSE(exists("/tmp/p2"));
+}
+
+// Found by attack review: a run that took away its own rights on a directory of its home
+// (chmod 0 on ~/src, or on ~ itself) made every later launch fail with EACCES. The host owns
+// VENV/home: it gives the owner's rights back, with a warning.
+TEST(Trust, AnUnsearchableDirectoryInTheSandboxHomeDoesNotStopLaterLaunches) {
+  TempProject p = make_project(false);
+  std::string project = p.home + "/src/p2";
+  ASSERT_EQ(run({"/bin/mkdir", "-p", project}, base_env(p), p.root).status, 0);
+  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", project + "/.venv"},
+                base_env(p), project)
+                .status,
+            0);
+  ASSERT_EQ(run_in(p, project, {"install", ".venv"}).status, 0);
+  for (std::string target : {"/src", ""}) {
+    std::string lock = "import os; os.chmod(os.environ['HOME'] + '" + target + "', 0); print(1)";
+    RunResult locked = run_in(p, project, {"/usr/bin/python3", "-c", lock});
+    ASSERT_EQ(locked.out, "1\n") << locked.err;
+    // Positive control: the directory behind it is closed to its owner now.
+    struct stat st;
+    std::string backing = project + "/.venv/home" + target;
+    ASSERT_EQ(stat(backing.c_str(), &st), 0);
+    ASSERT_EQ(st.st_mode & 0777, 0u);
+    RunResult r = run_in(p, project, {"/usr/bin/python3", "-c", "import os; print(os.getcwd())"});
+    EXPECT_EQ(r.status, 0) << target << ": " << r.err;
+    EXPECT_EQ(r.out, project + "\n");
+    EXPECT_NE(r.err.find(backing + " had lost its owner's rights"), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace
