@@ -398,6 +398,16 @@ TEST(Trust, ASandboxHoldingALockOnTheVenvDoesNotStallPip) {
   EXPECT_EQ(r.out, "OK False\n") << r.err;
 }
 
+// A project at PROJECT below the test's HOME (two levels: its mount point is made inside
+// VENV/home), with an installed venv; true when all of it worked.
+bool install_project_below_home(const TempProject& p, const std::string& project) {
+  return run({"/bin/mkdir", "-p", project}, base_env(p), p.root).status == 0 &&
+         run({"/usr/bin/python3", "-m", "venv", "--without-pip", project + "/.venv"}, base_env(p),
+             project)
+                 .status == 0 &&
+         run_in(p, project, {"install", ".venv"}).status == 0;
+}
+
 // Found by attack review (finding 9): for a project two levels below HOME (~/src/p2) the
 // project's mount point is made in VENV/home/src/p2, and VENV/home/src is the sandbox's own
 // directory; a run that replaced it with a link made every later launch fail (125). SPEC §3a.4:
@@ -405,12 +415,7 @@ TEST(Trust, ASandboxHoldingALockOnTheVenvDoesNotStallPip) {
 TEST(Trust, ALinkPlantedOnTheWayToTheProjectInTheSandboxHomeDoesNotStopLaterLaunches) {
   TempProject p = make_project(false);
   std::string project = p.home + "/src/p2";
-  ASSERT_EQ(run({"/bin/mkdir", "-p", project}, base_env(p), p.root).status, 0);
-  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", project + "/.venv"},
-                base_env(p), project)
-                .status,
-            0);
-  ASSERT_EQ(run_in(p, project, {"install", ".venv"}).status, 0);
+  ASSERT_TRUE(install_project_below_home(p, project));
   std::string code = "import os; print(os.getcwd())";
   // The sandbox's ~/src is VENV/home/src: the run swaps it for a link to the host's /tmp.
   // With every name a move aside by pid would pick taken already (review of the first fix).
@@ -449,12 +454,7 @@ TEST(Trust, ALinkPlantedOnTheWayToTheProjectInTheSandboxHomeDoesNotStopLaterLaun
 TEST(Trust, AnUnsearchableDirectoryInTheSandboxHomeDoesNotStopLaterLaunches) {
   TempProject p = make_project(false);
   std::string project = p.home + "/src/p2";
-  ASSERT_EQ(run({"/bin/mkdir", "-p", project}, base_env(p), p.root).status, 0);
-  ASSERT_EQ(run({"/usr/bin/python3", "-m", "venv", "--without-pip", project + "/.venv"},
-                base_env(p), project)
-                .status,
-            0);
-  ASSERT_EQ(run_in(p, project, {"install", ".venv"}).status, 0);
+  ASSERT_TRUE(install_project_below_home(p, project));
   for (std::string target : {"/src", ""}) {
     std::string lock = "import os; os.chmod(os.environ['HOME'] + '" + target + "', 0); print(1)";
     RunResult locked = run_in(p, project, {"/usr/bin/python3", "-c", lock});
