@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <iterator>
 
@@ -268,7 +267,7 @@ Expected<UniqueFd> sandbox_dir(int dir, const std::string& name, const std::stri
   // directory, wherever a run has moved it since.
   if (fstat(next->get(), &st) == 0 && (st.st_mode & 0700) != 0700) {
     char self[32];
-    std::snprintf(self, sizeof self, "/proc/self/fd/%d", next->get());
+    format_proc_fd(next->get(), self);
     if (chmod(self, (st.st_mode & 07777) | 0700) == 0)
       warn(printable(path) + " had lost its owner's rights (a sandbox may have changed them); "
            "they are back");

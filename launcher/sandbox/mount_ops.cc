@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+
+#include "base/real_path.h"
 
 namespace vx {
 
@@ -297,10 +298,12 @@ Expected<void> bind_socket_at(int sock, int dir_fd, const std::string& name,
                               const std::string& path) {
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
-  int n = std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd,
-                        name.c_str());
-  if (n < 0 || static_cast<size_t>(n) >= sizeof addr.sun_path)
+  char dir[32];
+  format_proc_fd(dir_fd, dir);
+  std::string via = std::string(dir) + "/" + name;
+  if (via.size() >= sizeof addr.sun_path)
     return fail(Error::make("bind the socket " + path, "the name is too long"));
+  via.copy(addr.sun_path, via.size());
   if (bind(sock, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0)
     return fail(Error::from_errno("bind the socket " + path));
   return {};
