@@ -96,68 +96,6 @@ Expected<UniqueFd> open_file_entry(int dir_fd, const std::string& name, const st
 
 namespace {
 
-// An existing parent in one openat2(2) rather than one openat per component: most parents
-// exist (the project's, the home's). RESOLVE_NO_SYMLINKS refuses a link anywhere on the way,
-// as the walk does; only a canonical DEST is tried, and any failure falls back to the walk,
-// which creates what is missing and names what is in the way.
-int open_existing_parent(const std::string& dest, std::string& name) {
-  size_t last = dest.rfind('/');
-  if (dest.empty() || dest.front() != '/' || last == std::string::npos || last + 1 == dest.size())
-    return -1;
-  for (size_t pos = 1; pos <= last;) {
-    size_t end = dest.find('/', pos);
-    std::string_view comp(dest.data() + pos, end - pos);
-    if (comp.empty() || comp == "." || comp == "..") return -1;
-    pos = end + 1;
-  }
-  std::string_view leaf(dest.data() + last + 1, dest.size() - last - 1);
-  if (leaf == "." || leaf == "..") return -1;
-  std::string parent = last == 0 ? "/" : dest.substr(0, last);
-  struct open_how how = {};
-  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, parent.c_str(), &how, sizeof how));
-  if (fd >= 0) name = leaf;
-  return fd;
-}
-
-Expected<UniqueFd> open_parent(const std::string& dest, std::string& name) {
-  if (int fd = open_existing_parent(dest, name); fd >= 0) return UniqueFd(fd);
-  UniqueFd dir(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return fail(Error::from_errno("open /"));
-  std::string so_far;
-  size_t pos = 1;
-  while (true) {
-    size_t slash = dest.find('/', pos);
-    if (slash == std::string::npos) {
-      name = dest.substr(pos);
-      return dir;
-    }
-    std::string comp = dest.substr(pos, slash - pos);
-    pos = slash + 1;
-    if (comp.empty() || comp == ".") continue;
-    if (comp == "..")
-      return fail(Error::make("create mount point " + dest, "'..' is not allowed in a path"));
-    so_far += "/" + comp;
-    TRY_ASSIGN(next, open_dir_entry(dir.get(), comp, so_far, false));
-    dir = std::move(next);
-  }
-}
-
-}  // namespace
-
-Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory) {
-  if (dest == "/") return UniqueFd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  std::string name;
-  TRY_ASSIGN(parent, open_parent(dest, name));
-  if (name.empty() || name == "..")
-    return fail(Error::make("create mount point " + dest, "not a canonical path"));
-  if (directory) return open_dir_entry(parent.get(), name, dest, false);
-  return open_file_entry(parent.get(), name, dest);
-}
-
-namespace {
-
 // PATH's parent and last component when the last is a plain name ("a", not "", "." or "..").
 bool split_leaf(const std::string& path, std::string& parent, std::string& leaf) {
   size_t slash = path.rfind('/');

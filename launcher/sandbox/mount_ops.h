@@ -12,11 +12,6 @@
 
 namespace vx {
 
-// Opens DEST below "/" one component at a time without following symlinks, creating missing
-// directories (0755) and, for the last component, a directory or an empty file. O_PATH fd.
-// For one path ([o]: the host's VENV/home); pid 1 keeps its directories open (mount_points.h).
-Expected<UniqueFd> make_mountpoint(const std::string& dest, bool directory);
-
 // One entry below `dir_fd`, never through a link: the directory NAME (created 0755 when missing;
 // with `create_first` mkdirat(2) is tried before looking, for a directory only this process
 // writes). PATH names it in errors.
