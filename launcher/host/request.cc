@@ -5,25 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <climits>
-#include <cstdlib>
-#include <cstring>
-
-#include "base/path.h"
 #include "base/real_path.h"
+#include "host/caller_paths.h"
 #include "host/cgroup.h"
 #include "host/file_read.h"
 #include "host/landlock_paths.h"
 #include "host/pasta.h"
 #include "host/pip_mounts.h"
 #include "host/plan_cache.h"
-#include "host/sandbox_writable.h"
+#include "host/project_files.h"
 #include "host/state.h"
 #include "host/system_etc.h"
 #include "plan/cli.h"
 #include "plan/dns_forward.h"
-#include "plan/dotenv.h"
 #include "plan/links.h"
 #include "plan/view.h"
 #include "sandbox/caps.h"
@@ -118,107 +112,6 @@ Expected<ResolvedTarget> resolve_target(const Venv& venv, const Target& t) {
 
 namespace {
 
-// bubblewrap's semantics for user mounts: a relative SRC is relative to the working directory,
-// a symlink is followed (the caller named it and trusts it; the executor never follows one, so
-// it is resolved here), and a missing SRC of a non-try bind is an error naming the option.
-// But not a link in the project that leads out of it: a sandbox may have made it (stored
-// `--ro-bind proj/models /models`, then `models -> ~/.ssh`), so that is an error, or for a
-// -try bind a warning and no bind.
-Expected<std::vector<MountOp>> check_user_mounts(const std::vector<MountOp>& mounts,
-                                                 const std::string& cwd,
-                                                 const std::string& project) {
-  std::vector<MountOp> out;
-  for (MountOp op : mounts) {
-    bool bind = op.kind == MountKind::kBind || op.kind == MountKind::kRoBind ||
-                op.kind == MountKind::kDevBind;
-    if (!bind) {
-      out.push_back(std::move(op));
-      continue;
-    }
-    if (!op.src.empty() && op.src.front() != '/') op.src = cwd + "/" + op.src;
-    std::string flag = "--" + std::string(mount_keyword(op.kind)) + (op.optional ? "-try" : "");
-    auto resolved = real_path(op.src);
-    if (!resolved) {
-      // A missing -try source stays in the plan; the executor skips it.
-      if (op.optional) {
-        out.push_back(std::move(op));
-        continue;
-      }
-      Error e = resolved.error();
-      e.what = flag + " " + op.src + " " + op.dest;
-      e.hint = "use " + flag + "-try for a source that may be missing";
-      return fail(e);
-    }
-    if (!is_within(*resolved, project)) {
-      if (auto link = link_planted_on_way(op.src, {project}); !link.empty()) {
-        Error e = Error::make(flag + " " + op.src + " " + op.dest,
-                              "it leaves the project through the link " + link +
-                                  ", which a sandbox may have made",
-                              "name the link's target as the source if you made the link");
-        if (!op.optional) return fail(e);
-        warn(e.what + ": " + e.why + "; not bound");
-        continue;
-      }
-    }
-    op.src = std::move(*resolved);
-    out.push_back(std::move(op));
-  }
-  return out;
-}
-
-bool has_name(const std::vector<std::string>& names, const char* name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-// A protected name (SPEC §3) that is a link, a FIFO or a device was most likely planted by an
-// earlier run: it is neither followed nor opened, and it is left out of the read-only binds
-// with a warning, rather than stopping this and every later launch (SPEC §3a.4). `present`
-// gets every protected name that exists, for warn_new_protected after the run: the same lstat
-// answers both.
-std::vector<std::string> unprotectable_names(const std::string& project,
-                                             std::vector<std::string>& present) {
-  std::vector<std::string> out;
-  for (const auto& name : protected_project_names()) {
-    struct stat st;
-    std::string path = project + "/" + name;
-    if (lstat(path.c_str(), &st) != 0) continue;
-    present.push_back(name);
-    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) continue;
-    warn(path + " is " + (S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file") +
-         ", which a sandbox may have planted: it is not protected in this run; remove it, or "
-         "replace it with the file it stands for");
-    out.push_back(name);
-  }
-  return out;
-}
-
-// --expose EXE outside the minimal view: the executable's real path (its libraries are in
-// /usr, which those views show), relative to the working directory as a bind source is.
-Expected<std::vector<std::string>> resolve_exposed(const std::vector<std::string>& exes,
-                                                   const std::string& cwd,
-                                                   const std::string& project) {
-  std::vector<std::string> out;
-  for (const auto& exe : exes) {
-    std::string path = exe.front() == '/' ? exe : cwd + "/" + exe;
-    auto real = real_path(path);
-    if (!real) {
-      Error e = real.error();
-      e.what = "--expose " + exe;
-      e.hint = "name an existing executable";
-      return fail(e);
-    }
-    // As for a bind source: a link in the project that leads out of it is not followed.
-    if (auto link = link_planted_on_way(path, {project});
-        !link.empty() && !is_within(*real, project))
-      return fail(Error::make("--expose " + exe,
-                              "it leaves the project through the link " + link +
-                                  ", which a sandbox may have made",
-                              "name the link's target if you made the link"));
-    out.push_back(std::move(*real));
-  }
-  return out;
-}
-
 // SANDBOX_USE_PIP_CACHE (SPEC §3): the host's pip cache, opt-in because a sandboxed pip can
 // poison what the host's pip later installs from it.
 std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& venv) {
@@ -229,65 +122,6 @@ std::optional<std::string> host_pip_cache(const HostFacts& host, const Venv& ven
   mkdir(cache.c_str(), 0700);
   mkdir(pip.c_str(), 0700);
   return pip;
-}
-
-// The project's .env feeds the program only: keys that steer the launcher are dropped.
-// A .env the sandbox could have written (SPEC §3a.4) is read without following a link, without
-// waiting on a FIFO and within a size cap; one it made unreadable or malformed is ignored with a
-// warning, so that no file a sandbox writes can stop every later launch.
-std::vector<EnvEntry> project_dotenv(const std::string& project) {
-  std::string path = project + "/.env";
-  auto text = read_untrusted_file(path);
-  if (!text && text.error().sys_errno == ENOENT) return {};
-  Expected<std::vector<DotenvEntry>> parsed = text ? parse_dotenv(*text, path) : fail(text.error());
-  if (!parsed) {
-    const Error& e = parsed.error();
-    warn(printable(e.what) + ": " + printable(e.why.empty() ? std::strerror(e.sys_errno) : e.why) +
-         "; .env is ignored for this run");
-    return {};
-  }
-  std::vector<DotenvEntry>& entries = *parsed;
-  std::vector<EnvEntry> env;
-  for (auto& e : entries) {
-    if (is_launcher_key(e.key)) {
-      warn(project + "/.env:" + std::to_string(e.line) + ": " + e.key +
-           " is ignored: .env feeds the program, it cannot change the sandbox");
-      continue;
-    }
-    env.push_back({std::move(e.key), std::move(e.value)});
-  }
-  return env;
-}
-
-// SPEC §4: git inside knows the user's name and email. The files are parsed here, never by
-// running git, and only user.name and user.email leave them: a gitconfig may hold credentials.
-// The user's own files may be links (dotfile managers), so they are resolved first; the
-// project's .git/config is sandbox-writable and is read without following one (§3a.4).
-GitIdentity read_git_identity(const std::string& path, bool follow) {
-  constexpr size_t kGitConfigCap = 256 << 10;
-  std::string file = path;
-  if (follow) {
-    auto resolved = real_path(path);
-    if (!resolved) return {};
-    file = std::move(*resolved);
-  }
-  auto text = read_untrusted_file(file, kGitConfigCap);
-  return text ? parse_git_identity(*text) : GitIdentity{};
-}
-
-void add_git_identity(const HostFacts& host, const Venv& venv, LaunchRequest& req) {
-  if (has_name(req.protected_present, ".git"))
-    req.git_local = read_git_identity(venv.project + "/.git/config", false);
-  // git(1): GIT_CONFIG_GLOBAL names the file read instead of both user files.
-  if (auto global = host_env(host, "GIT_CONFIG_GLOBAL"); global && !global->empty()) {
-    req.git_user = read_git_identity(*global, true);
-    return;
-  }
-  auto xdg = host_env(host, "XDG_CONFIG_HOME");
-  std::string config =
-      (xdg && !xdg->empty() && xdg->front() == '/') ? *xdg : host.home + "/.config";
-  req.git_user = merge_git_identity(read_git_identity(config + "/git/config", true),
-                                    read_git_identity(host.home + "/.gitconfig", true));
 }
 
 // --net internet: the resolver pasta will forward to when it is on the host's loopback. /etc is
@@ -302,20 +136,9 @@ void read_resolv_conf(LaunchRequest& req) {
   req.resolv_conf_real = std::move(*real);
 }
 
-}  // namespace
-
-Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOptions& command_line) {
-  SandboxOptions merged;
-  TRY(merge_variable(host, "BWRAP_ARGS", merged));
-  TRY(merge_variable(host, "VENV_EXEC_ARGS", merged));
-  merge_options(merged, command_line);
-  if (auto v = host_env(host, "VERBOSE"); v && !v->empty() && *v != "0") merged.verbose = true;
-  return merged;
-}
-
-Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
-                                      const Registry& registry, const SandboxOptions& options,
-                                      const Target& target) {
+// What the host and the venv already say, copied as they are.
+LaunchRequest request_from_facts(const HostFacts& host, const Venv& venv,
+                                 const SandboxOptions& options) {
   LaunchRequest req;
   req.host_environ = &host.environ;
   req.host_uid = host.uid;
@@ -330,33 +153,12 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
   req.venv_dir = venv.dir;
   req.python_prefix = venv.python_prefix;
   req.options = options;
-  for (int fd : options.pass_fds)
-    if (fcntl(fd, F_GETFD) == -1)
-      return fail(
-          Error::make("--pass-fd " + std::to_string(fd), "that descriptor is not open",
-                      "open it in the calling shell, e.g. 'venv-exec --pass-fd 3 CMD 3<FILE'"));
-  TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd, venv.project));
-  req.options.mounts = mounts;
-  req.pip_cache = host_pip_cache(host, venv);
-  // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
-  TRY_ASSIGN(real_state, real_state_root(registry.root(), venv.project));
-  req.state_dir = std::move(real_state);
-  req.other_venvs = registry.venvs_within(venv.project);
-  req.skip_protected = unprotectable_names(venv.project, req.protected_present);
-  // The lstat of the protected names just said whether .env and .git exist: no open to learn
-  // it again.
-  if (has_name(req.protected_present, ".env")) req.dotenv = project_dotenv(venv.project);
-  add_git_identity(host, venv, req);
-  TRY_ASSIGN(resolved, resolve_target(venv, target));
-  req.exec_file = std::move(resolved.exec_file);
-  req.argv = std::move(resolved.argv);
-  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
-  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
-  if (req.pip) pip_module_argv(req.argv, name, venv.python_version);
-  if (effective_net(options, req.pip) == NetMode::kInternet) {
-    req.pasta = find_pasta(host_env(host, "PATH").value_or(""), {venv.project, venv.dir});
-    read_resolv_conf(req);
-  }
+  return req;
+}
+
+// The view's profile and what it needs read from the host.
+Expected<void> add_profile(const HostFacts& host, const Venv& venv, const SandboxOptions& options,
+                           LaunchRequest& req) {
   // pip gets the system profile unless the options name one: compilers and headers for the
   // C extensions it builds (SPEC §7); everything else the standard view (SPEC §3).
   std::string profile = options.profile.value_or(req.pip ? "system" : "standard");
@@ -373,6 +175,48 @@ Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
     TRY_ASSIGN(exposed, resolve_exposed(options.expose, host.cwd, venv.project));
     req.expose = std::move(exposed);
   }
+  return {};
+}
+
+}  // namespace
+
+Expected<SandboxOptions> caller_options(const HostFacts& host, const SandboxOptions& command_line) {
+  SandboxOptions merged;
+  TRY(merge_variable(host, "BWRAP_ARGS", merged));
+  TRY(merge_variable(host, "VENV_EXEC_ARGS", merged));
+  merge_options(merged, command_line);
+  if (auto v = host_env(host, "VERBOSE"); v && !v->empty() && *v != "0") merged.verbose = true;
+  return merged;
+}
+
+Expected<LaunchRequest> build_request(const HostFacts& host, const Venv& venv,
+                                      const Registry& registry, const SandboxOptions& options,
+                                      const Target& target) {
+  LaunchRequest req = request_from_facts(host, venv, options);
+  for (int fd : options.pass_fds)
+    if (fcntl(fd, F_GETFD) == -1)
+      return fail(
+          Error::make("--pass-fd " + std::to_string(fd), "that descriptor is not open",
+                      "open it in the calling shell, e.g. 'venv-exec --pass-fd 3 CMD 3<FILE'"));
+  TRY_ASSIGN(mounts, check_user_mounts(options.mounts, host.cwd, venv.project));
+  req.options.mounts = mounts;
+  req.pip_cache = host_pip_cache(host, venv);
+  // Its real path: reached through a link (a dotfiles ~/.local), it may lie in the project.
+  TRY_ASSIGN(real_state, real_state_root(registry.root(), venv.project));
+  req.state_dir = std::move(real_state);
+  req.other_venvs = registry.venvs_within(venv.project);
+  read_project_files(host, venv, req);
+  TRY_ASSIGN(resolved, resolve_target(venv, target));
+  req.exec_file = std::move(resolved.exec_file);
+  req.argv = std::move(resolved.argv);
+  std::string name = target.entrypoint.empty() ? req.exec_file : target.entrypoint;
+  req.pip = !venv.dir.empty() && is_pip_command(name, req.argv);
+  if (req.pip) pip_module_argv(req.argv, name, venv.python_version);
+  if (effective_net(options, req.pip) == NetMode::kInternet) {
+    req.pasta = find_pasta(host_env(host, "PATH").value_or(""), {venv.project, venv.dir});
+    read_resolv_conf(req);
+  }
+  TRY(add_profile(host, venv, options, req));
   // Where the view shows it, the host's xdg-open is covered by the shim (a file bind needs it
   // to exist).
   struct stat st;
